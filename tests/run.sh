@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (when run as root), builds the solution,
+# runs every test project (unit, component, conformance, e2e) one after another, and ends
+# with one line summing them all: "N passed, N failed, N skipped".
+# Exit status: 0 when every test project ran and nothing failed.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+configuration="${CONFIGURATION:-Release}"
+results="$root/artifacts/test-results"
+
+# Debian packages the tests use: Chromium for the browser tests, Prometheus for promtool
+# (reads our TSDB blocks).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/promtool ] || need+=(prometheus)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+      || echo "warning: could not install ${need[*]}; tests that need them will fail or say skipped"
+    # Installing the prometheus package starts a server that the tests do not need.
+    if [[ " ${need[*]} " == *" prometheus "* ]]; then
+      if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus >/dev/null 2>&1 || true; fi
+      pkill -x prometheus >/dev/null 2>&1 || true
+    fi
+  else
+    echo "warning: not root, cannot install ${need[*]}; run as root or install them yourself"
+  fi
+fi
+
+echo "== building ($configuration)"
+if ! dotnet build Portal.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+rm -rf "$results"
+mkdir -p "$results"
+projects=$(ls tests/*/*.Tests.csproj e2e/*/*.csproj 2>/dev/null)
+passed=0; failed=0; skipped=0; broken=0
+for project in $projects; do
+  name="$(basename "$project" .csproj)"
+  echo "== $name"
+  dotnet test "$project" -c "$configuration" --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    --logger "console;verbosity=minimal"
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "!! $name produced no results (it crashed or did not start)"
+    broken=$((broken + 1))
+    continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted); n=$(get notExecuted)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+  skipped=$((skipped + ${n:-0}))
+done
+
+echo "== screenshots and test results: artifacts/"
+failed=$((failed + broken))
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
