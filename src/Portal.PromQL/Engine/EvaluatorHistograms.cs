@@ -1,0 +1,109 @@
+using Portal.Model;
+using Portal.PromQL.Ast;
+
+namespace Portal.PromQL.Engine;
+
+internal sealed partial class Evaluator
+{
+    /// <summary>Groups classic bucket series (labels without le) and parses their bounds once.</summary>
+    private (int[] Group, double[] Le, List<Labels> GroupLabels) GroupBuckets(List<EvalSeries> input, Expr argForPos)
+    {
+        var group = new int[input.Count];
+        var le = new double[input.Count];
+        var keys = new Dictionary<Labels, int>();
+        var groupLabels = new List<Labels>();
+        for (int i = 0; i < input.Count; i++)
+        {
+            var m = input[i].Metric;
+            string leText = m.Get("le");
+            if (!m.Has("le") || !BucketMath.TryParseLe(leText, out le[i]))
+            {
+                _q.Annotations.Warn($"bucket label \"le\" is missing or has a malformed value of \"{leText}\" for metric name \"{m.MetricNameValue}\"", argForPos.Pos);
+                group[i] = -1;
+                continue;
+            }
+            var key = m.Without("le");
+            if (!keys.TryGetValue(key, out int g))
+            {
+                g = groupLabels.Count;
+                keys[key] = g;
+                groupLabels.Add(key);
+            }
+            group[i] = g;
+        }
+        return (group, le, groupLabels);
+    }
+
+    private List<EvalSeries> EvalHistogramQuantile(Call c)
+    {
+        var q = ScalarSteps(c.Args[0]);
+        var input = Eval(c.Args[1]).Series!;
+        return EvalBucketFunction(input, c.Args[1], (i, buckets, labels) =>
+        {
+            double qv = q[i];
+            if (double.IsNaN(qv) || qv < 0 || qv > 1)
+                _q.Annotations.Warn("quantile value should be between 0 and 1, got " + GoFloat.FormatG(qv), c.Args[0].Pos);
+            double res = BucketMath.Quantile(qv, buckets, out bool forced);
+            if (forced)
+                _q.Annotations.Info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" + labels.MetricNameValue + "\"", c.Args[1].Pos);
+            return res;
+        });
+    }
+
+    private List<EvalSeries> EvalHistogramFraction(Call c)
+    {
+        var lower = ScalarSteps(c.Args[0]);
+        var upper = ScalarSteps(c.Args[1]);
+        var input = Eval(c.Args[2]).Series!;
+        return EvalBucketFunction(input, c.Args[2], (i, buckets, _) => BucketMath.Fraction(lower[i], upper[i], buckets));
+    }
+
+    private delegate double BucketFunc(int step, Span<Bucket> buckets, Labels groupLabels);
+
+    private List<EvalSeries> EvalBucketFunction(List<EvalSeries> input, Expr arg, BucketFunc f)
+    {
+        var (group, le, groupLabels) = GroupBuckets(input, arg);
+        int groups = groupLabels.Count;
+        int steps = NumSteps;
+        var perGroup = new List<Bucket>[groups];
+        for (int g = 0; g < groups; g++) perGroup[g] = new List<Bucket>();
+        var outPts = new List<Sample>?[groups];
+        var cursors = new int[input.Count];
+        var scratch = new Bucket[16];
+        for (int i = 0; i < steps; i++)
+        {
+            _q.Check();
+            long ts = _start + i * _interval;
+            for (int g = 0; g < groups; g++) perGroup[g].Clear();
+            for (int k = 0; k < input.Count; k++)
+            {
+                var pts = input[k].Points;
+                int cI = cursors[k];
+                while (cI < pts.Count && pts[cI].T < ts) cI++;
+                if (cI < pts.Count && pts[cI].T == ts)
+                {
+                    if (group[k] >= 0) perGroup[group[k]].Add(new Bucket(le[k], pts[cI].V));
+                    cI++;
+                }
+                cursors[k] = cI;
+            }
+            for (int g = 0; g < groups; g++)
+            {
+                var list = perGroup[g];
+                if (list.Count == 0) continue;
+                if (scratch.Length < list.Count) scratch = new Bucket[list.Count * 2];
+                list.CopyTo(scratch);
+                double v = f(i, scratch.AsSpan(0, list.Count), groupLabels[g]);
+                (outPts[g] ??= new List<Sample>()).Add(new Sample(ts, v));
+            }
+        }
+        var output = new List<EvalSeries>();
+        for (int g = 0; g < groups; g++)
+        {
+            if (outPts[g] is null) continue;
+            _q.Count(outPts[g]!.Count);
+            output.Add(new EvalSeries(groupLabels[g], true, outPts[g]!));
+        }
+        return output;
+    }
+}
