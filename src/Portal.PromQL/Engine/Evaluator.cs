@@ -32,6 +32,8 @@ internal sealed partial class Evaluator
     public EvalValue Eval(Expr e)
     {
         _q.Check();
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Error("query is too deeply nested to evaluate");
         switch (e)
         {
             case NumberLiteral n:
