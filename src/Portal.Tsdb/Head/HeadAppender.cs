@@ -1,0 +1,125 @@
+using Portal.Model;
+using Portal.Tsdb.Wal;
+
+namespace Portal.Tsdb.Head;
+
+/// <summary>
+/// An append transaction on the head. Samples are checked when appended (labels, bounds, order,
+/// duplicates) and become durable (WAL) and visible together at <see cref="Commit"/>. Not thread-safe.
+/// </summary>
+internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commitLock, bool syncOnCommit) : IAppender
+{
+    /// <summary>Timestamps beyond ±2^62 ms are refused (they would overflow block arithmetic).</summary>
+    public const long MaxAbsTimestamp = 1L << 62;
+
+    private readonly List<RefSample> _samples = new();
+    private readonly List<MemSeries> _series = new();
+    private bool _done;
+
+    public SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v)
+    {
+        if (_done) throw new InvalidOperationException("appender already committed or rolled back");
+        MemSeries? s = null;
+        if (!seriesRef.IsNone && seriesRef.Value <= int.MaxValue && head.TryGetByRef((int)seriesRef.Value, out var byRef)
+            && (labels is null || ReferenceEquals(byRef.Labels, labels) || byRef.Labels.Equals(labels)))
+            s = byRef;
+        if (s is null)
+        {
+            if (labels is null) throw new AppendException(AppendError.InvalidLabels, "no labels given and the series ref is unknown");
+            if (!head.TryGetByLabels(labels, out s))
+            {
+                var reason = LabelNames.Validate(labels);
+                if (reason is not null)
+                    throw new AppendException(AppendError.InvalidLabels, $"invalid series {labels}: {reason}", labels);
+                s = head.GetOrCreate(labels);
+            }
+        }
+        if (t > MaxAbsTimestamp || t < -MaxAbsTimestamp)
+            throw new AppendException(AppendError.OutOfBounds, $"timestamp {t} out of range for series {s.Labels}", s.Labels);
+
+        long headMax = head.MaxTime;
+        long minValid = head.MinValidTime;
+        long lowest = headMax == long.MinValue ? minValid : Math.Max(minValid, headMax - head.ChunkRange / 2);
+        long ooo = head.OooWindow;
+        lock (s)
+        {
+            long sMax = s.MaxT;
+            ulong lastBits = s.LastVBits;
+            if (ReferenceEquals(s.PendingOwner, this) && s.PendingMaxT > sMax)
+            {
+                sMax = s.PendingMaxT;
+                lastBits = s.PendingLastVBits;
+            }
+            if (t < lowest)
+            {
+                if (ooo <= 0 || t < minValid)
+                    throw new AppendException(AppendError.OutOfBounds, $"out of bounds: sample at {t} is older than the minimum valid time {lowest} for series {s.Labels}", s.Labels);
+                if (t < headMax - ooo)
+                    throw new AppendException(AppendError.TooOldSample, $"too old sample: {t} is outside the out-of-order window for series {s.Labels}", s.Labels);
+            }
+            if (t == sMax)
+            {
+                if (BitConverter.DoubleToUInt64Bits(v) == lastBits) return new SeriesRef((ulong)s.Ref);
+                throw new AppendException(AppendError.DuplicateSampleForTimestamp, $"duplicate sample for timestamp {t} with a different value for series {s.Labels}", s.Labels);
+            }
+            if (t < sMax)
+            {
+                if (ooo <= 0)
+                    throw new AppendException(AppendError.OutOfOrderSample, $"out of order sample at {t} (last is {sMax}) for series {s.Labels}", s.Labels);
+                if (t < headMax - ooo || t < minValid)
+                    throw new AppendException(AppendError.TooOldSample, $"too old sample: {t} is outside the out-of-order window for series {s.Labels}", s.Labels);
+            }
+            else
+            {
+                if (!ReferenceEquals(s.PendingOwner, this))
+                {
+                    s.PendingOwner = this;
+                    _series.Add(s);
+                }
+                s.PendingMaxT = t;
+                s.PendingLastVBits = BitConverter.DoubleToUInt64Bits(v);
+            }
+        }
+        _samples.Add(new RefSample(s.Ref, t, v));
+        return new SeriesRef((ulong)s.Ref);
+    }
+
+    public void Commit()
+    {
+        if (_done) throw new InvalidOperationException("appender already committed or rolled back");
+        _done = true;
+        try
+        {
+            lock (commitLock)
+            {
+                var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_samples);
+                if (span.Length == 0) { wal.Flush(); return; }
+                wal.LogSamples(span, syncOnCommit);
+                foreach (var rs in span)
+                    if (head.TryGetByRef(rs.Ref, out var s)) head.ApplySample(s, rs.T, rs.V);
+            }
+        }
+        finally
+        {
+            ClearPending();
+        }
+    }
+
+    public void Rollback()
+    {
+        if (_done) return;
+        _done = true;
+        ClearPending();
+        // Series created by this transaction stay in the head, and their WAL records must reach the OS too.
+        wal.Flush();
+    }
+
+    private void ClearPending()
+    {
+        foreach (var s in _series)
+            lock (s)
+                if (ReferenceEquals(s.PendingOwner, this)) s.PendingOwner = null;
+        _series.Clear();
+        _samples.Clear();
+    }
+}
