@@ -312,6 +312,12 @@ public static class Printer
             {
                 rune = char.ConvertToUtf32(c, s[i + 1]);
             }
+            else if (c >= 0xDC80 && c <= 0xDCFF)
+            {
+                // An invalid UTF-8 byte kept by the parser; print it as Go does.
+                sb.Append("\\x").Append(((int)c - 0xDC00).ToString("x2", CultureInfo.InvariantCulture));
+                continue;
+            }
             else if (char.IsSurrogate(c))
             {
                 sb.Append("\\ufffd");

@@ -10,10 +10,10 @@ namespace Portal.PromQL;
 public static class PromQLParser
 {
     /// <summary>Parses and type-checks a PromQL expression.</summary>
-    public static Expr ParseExpr(string input) => throw new NotImplementedException("parser lands in the next commit");
+    public static Expr ParseExpr(string input) => Parsing.Parser.ParseExpression(input);
 
     /// <summary>Parses a series selector such as <c>up{job="x"}</c> or <c>{__name__=~"a.*"}</c> into its matchers.</summary>
-    public static IReadOnlyList<Matcher> ParseMetricSelector(string input) => throw new NotImplementedException("parser lands in the next commit");
+    public static IReadOnlyList<Matcher> ParseMetricSelector(string input) => Parsing.Parser.ParseSelector(input).LabelMatchers;
 
     /// <summary>Parses a Prometheus duration (<c>1h30m</c>) to milliseconds.</summary>
     public static long ParseDuration(string input)
