@@ -11,7 +11,7 @@ configuration="${CONFIGURATION:-Release}"
 results="$root/artifacts/test-results"
 
 # Debian packages the tests use: Chromium for the browser tests, Prometheus for promtool
-# (reads our TSDB blocks).
+# (reads our TSDB blocks). db/start-postgres.sh installs postgresql itself when missing.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/promtool ] || need+=(prometheus)
@@ -28,6 +28,22 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
   else
     echo "warning: not root, cannot install ${need[*]}; run as root or install them yourself"
+  fi
+fi
+
+# A throwaway Postgres for the metadata tests (they also run on SQLite); stopped on exit.
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then bash "$root/db/start-postgres.sh" --stop "$pg_dir"; fi
+}
+trap cleanup EXIT
+if [ -z "${PORTAL_TEST_POSTGRES:-}" ] && [ "$(id -u)" = 0 ]; then
+  echo "== starting a throwaway Postgres"
+  pg_dir="$(mktemp -d /tmp/portal-test-pg.XXXXXX)"
+  if cs="$(bash db/start-postgres.sh "$pg_dir" | tail -n 1)"; then
+    export PORTAL_TEST_POSTGRES="$cs"
+  else
+    echo "warning: Postgres did not start; the Postgres tests will say skipped"
   fi
 fi
 

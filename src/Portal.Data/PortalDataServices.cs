@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Data;
+
+/// <summary>Which database holds the metadata.</summary>
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Registers the metadata database: Postgres when a connection string is given, else embedded SQLite.</summary>
+public static class PortalDataServices
+{
+    /// <summary>The embedded database's file name inside the storage folder.</summary>
+    public const string SqliteFileName = "portal.db";
+
+    /// <summary>
+    /// Registers <see cref="PortalDbContext"/> (scoped) and <see cref="IDbContextFactory{PortalDbContext}"/>.
+    /// <paramref name="postgresConnectionString"/> null or empty selects SQLite at
+    /// <c>&lt;storagePath&gt;/portal.db</c>.
+    /// </summary>
+    public static DatabaseProvider AddPortalData(this IServiceCollection services, string? postgresConnectionString, string storagePath)
+    {
+        if (!string.IsNullOrWhiteSpace(postgresConnectionString))
+        {
+            services.AddDbContext<PortalDbContext, PostgresPortalDbContext>(o => o.UsePostgres(postgresConnectionString));
+            services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UsePostgres(postgresConnectionString), ServiceLifetime.Singleton);
+            services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
+                new UpcastFactory<PostgresPortalDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresPortalDbContext>>()));
+            return DatabaseProvider.Postgres;
+        }
+        Directory.CreateDirectory(storagePath);
+        var sqlite = $"Data Source={Path.Combine(storagePath, SqliteFileName)};Cache=Shared";
+        services.AddDbContext<PortalDbContext, SqlitePortalDbContext>(o => o.UseSqlite(sqlite));
+        services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite), ServiceLifetime.Singleton);
+        services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
+            new UpcastFactory<SqlitePortalDbContext>(sp.GetRequiredService<IDbContextFactory<SqlitePortalDbContext>>()));
+        return DatabaseProvider.Sqlite;
+    }
+
+    internal static DbContextOptionsBuilder UsePostgres(this DbContextOptionsBuilder o, string connectionString) =>
+        o.UseNpgsql(connectionString);
+
+    private sealed class UpcastFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<PortalDbContext> where T : PortalDbContext
+    {
+        public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+}
+
+/// <summary>Lets `dotnet ef` build the SQLite context at design time (migrations are generated, no database is touched).</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqlitePortalDbContext>
+{
+    public SqlitePortalDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlitePortalDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+/// <summary>Lets `dotnet ef` build the Postgres context at design time (migrations are generated, no database is touched).</summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresPortalDbContext>
+{
+    public PostgresPortalDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresPortalDbContext>().UseNpgsql("Host=localhost;Database=portal").Options);
+}

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Portal.Data;
+
+/// <summary>
+/// The metadata database. One model for both providers; each provider has its own derived
+/// context type only so that its migrations (db/migrations/&lt;provider&gt;/) can be told apart.
+/// Not thread-safe: one instance per unit of work (scoped, or from the factory).
+/// </summary>
+public class PortalDbContext(DbContextOptions options) : IdentityDbContext<PortalUser>(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    /// <summary>Timestamps are stored as Unix milliseconds on every provider, so they sort and compare alike.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Tenant>(e =>
+        {
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Id).HasMaxLength(TenantSlug.MaxLength);
+            e.Property(t => t.Name).HasMaxLength(200);
+        });
+
+        builder.Entity<Membership>(e =>
+        {
+            e.HasKey(m => new { m.TenantId, m.UserId });
+            e.HasOne(m => m.Tenant).WithMany(t => t.Members).HasForeignKey(m => m.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => m.UserId);
+        });
+
+        builder.Entity<Team>(e =>
+        {
+            e.HasIndex(t => new { t.TenantId, t.Name }).IsUnique();
+            e.Property(t => t.Name).HasMaxLength(100);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(t => t.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<TeamMember>(e =>
+        {
+            e.HasKey(m => new { m.TeamId, m.UserId });
+            e.HasOne<PortalUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ApiToken>(e =>
+        {
+            e.HasIndex(t => t.Prefix);
+            e.HasIndex(t => new { t.TenantId, t.Name }).IsUnique();
+            e.Property(t => t.Name).HasMaxLength(100);
+            e.Property(t => t.Prefix).HasMaxLength(16);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(t => t.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ConfigRevision>(e =>
+        {
+            e.HasIndex(r => new { r.TenantId, r.Kind, r.Name, r.Id });
+            e.Property(r => r.Name).HasMaxLength(200);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(a => new { a.TenantId, a.At });
+            e.HasOne<Tenant>().WithMany().HasForeignKey(a => a.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+}
+
+/// <summary>The context used with the embedded SQLite database.</summary>
+public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options);
+
+/// <summary>The context used with Postgres.</summary>
+public sealed class PostgresPortalDbContext(DbContextOptions<PostgresPortalDbContext> options) : PortalDbContext(options);

@@ -1,0 +1,166 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Portal.Data.Tests;
+
+/// <summary>The metadata stores' behaviour, run against each provider by the subclasses below.</summary>
+public abstract class DataStoreTests : IAsyncLifetime
+{
+    private TestDatabase? _db;
+    protected abstract DatabaseProvider Provider { get; }
+    protected IDbContextFactory<PortalDbContext> Contexts => _db!.Contexts;
+
+    public async Task InitializeAsync()
+    {
+        if (Provider == DatabaseProvider.Postgres && TestDatabase.PostgresServer is null) return;
+        _db = await TestDatabase.CreateAsync(Provider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_db is not null) await _db.DisposeAsync();
+    }
+
+    private void SkipWithoutDatabase() => Skip.If(_db is null, TestDatabase.PostgresSkipReason);
+
+    private async Task<string> AddUserAsync(string email)
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        var user = new PortalUser { UserName = email, Email = email, CreatedAt = DateTimeOffset.UtcNow };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    [SkippableFact]
+    public async Task MigrationsLeaveNothingPending()
+    {
+        SkipWithoutDatabase();
+        await using var db = await Contexts.CreateDbContextAsync();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Contains(await db.Database.GetAppliedMigrationsAsync(), m => m.EndsWith("_Initial"));
+    }
+
+    [SkippableFact]
+    public async Task CreatingATenantMakesItsCreatorOwnerAndIsAudited()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        var owner = await AddUserAsync("owner@example.com");
+        await tenants.CreateAsync("demo-team", "Demo team", owner);
+
+        Assert.Equal(TenantRole.Owner, await tenants.RoleOfAsync("demo-team", owner));
+        var mine = await tenants.TenantsOfAsync(owner);
+        Assert.Equal("Demo team", Assert.Single(mine).Tenant.Name);
+        await using var db = await Contexts.CreateDbContextAsync();
+        Assert.Contains(db.AuditLog, a => a.TenantId == "demo-team" && a.Action == "tenant.create");
+    }
+
+    [SkippableFact]
+    public async Task TenantIdsAreUniqueAndValidated()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        await tenants.CreateAsync("acme", "Acme", null);
+        var taken = await Assert.ThrowsAsync<InvalidOperationException>(() => tenants.CreateAsync("acme", "Other", null));
+        Assert.Contains("taken", taken.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => tenants.CreateAsync("Bad Slug", "x", null));
+        Assert.Equal("acme-2", await tenants.FreeSlugAsync("ACME"));
+    }
+
+    [SkippableFact]
+    public async Task TokensVerifyOnlyForTheirTenantAndStoreNoSecret()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        await tenants.CreateAsync("team-a", "A", null);
+        await tenants.CreateAsync("team-b", "B", null);
+        var tokens = new ApiTokenService(Contexts, TimeProvider.System);
+        var created = await tokens.CreateAsync("team-a", "grafana", TokenScopes.Read, null, "test");
+
+        Assert.StartsWith(ApiTokenService.SecretPrefix, created.Secret);
+        var ok = await tokens.VerifyAsync(created.Secret, "team-a");
+        Assert.True(ok.Ok);
+        Assert.Equal(TokenScopes.Read, ok.Token!.Scopes);
+        Assert.True((await tokens.VerifyAsync(created.Secret, null)).Ok);
+        Assert.False((await tokens.VerifyAsync(created.Secret, "team-b")).Ok);
+        Assert.False((await tokens.VerifyAsync(created.Secret + "x", "team-a")).Ok);
+
+        await using var db = await Contexts.CreateDbContextAsync();
+        var row = await db.ApiTokens.SingleAsync();
+        Assert.DoesNotContain(created.Secret, System.Text.Encoding.UTF8.GetString(row.Hash));
+        Assert.NotNull(row.LastUsedAt);
+    }
+
+    [SkippableFact]
+    public async Task RevokedAndExpiredTokensAreRefusedWithTheReason()
+    {
+        SkipWithoutDatabase();
+        await new TenantService(Contexts, TimeProvider.System).CreateAsync("team-a", "A", null);
+        var tokens = new ApiTokenService(Contexts, TimeProvider.System);
+        var revoked = await tokens.CreateAsync("team-a", "old", TokenScopes.All, null, "test");
+        Assert.True(await tokens.RevokeAsync("team-a", revoked.Token.Id));
+        Assert.False(await tokens.RevokeAsync("team-b", revoked.Token.Id));
+        Assert.Equal("token has been revoked", (await tokens.VerifyAsync(revoked.Secret, "team-a")).Failure);
+
+        var expired = await tokens.CreateAsync("team-a", "short", TokenScopes.Read, DateTimeOffset.UtcNow.AddSeconds(-1), "test");
+        Assert.Equal("token has expired", (await tokens.VerifyAsync(expired.Secret, "team-a")).Failure);
+    }
+
+    [SkippableFact]
+    public async Task ProvisionedTokensReplaceTheirNamesakeAndMustBeLongEnough()
+    {
+        SkipWithoutDatabase();
+        await new TenantService(Contexts, TimeProvider.System).CreateAsync("team-a", "A", null, provisioned: true);
+        var tokens = new ApiTokenService(Contexts, TimeProvider.System);
+        await tokens.StoreAsync("team-a", "grafana", "first-long-secret-1", TokenScopes.Read, null, "provisioning");
+        await tokens.StoreAsync("team-a", "grafana", "second-long-secret-2", TokenScopes.All, null, "provisioning");
+        Assert.False((await tokens.VerifyAsync("first-long-secret-1", "team-a")).Ok);
+        Assert.Equal(TokenScopes.All, (await tokens.VerifyAsync("second-long-secret-2", "team-a")).Token!.Scopes);
+        Assert.Single(await tokens.ListAsync("team-a"));
+        await Assert.ThrowsAsync<ArgumentException>(() => tokens.StoreAsync("team-a", "x", "short", TokenScopes.Read, null, "p"));
+    }
+
+    [SkippableFact]
+    public async Task InvalidRevisionsAreKeptButNeverRun()
+    {
+        SkipWithoutDatabase();
+        await new TenantService(Contexts, TimeProvider.System).CreateAsync("team-a", "A", null);
+        var store = new ConfigRevisionStore(Contexts, TimeProvider.System);
+        var good = await store.AddAsync("team-a", ConfigKind.Prometheus, "prometheus.yml", "scrape_configs: []\n", "alice");
+        await store.AddAsync("team-a", ConfigKind.Prometheus, "prometheus.yml", "scrape_configs: [\n", "bob", ["1:16: did not find expected node content"]);
+
+        var current = await store.CurrentAsync("team-a", ConfigKind.Prometheus, "prometheus.yml");
+        Assert.Equal(good.Id, current!.Id);
+        var history = await store.HistoryAsync("team-a", ConfigKind.Prometheus, "prometheus.yml");
+        Assert.Equal(2, history.Count);
+        Assert.False(history[0].Valid);
+        Assert.Contains("1:16", history[0].Errors);
+    }
+
+    [SkippableFact]
+    public async Task RollbackMakesAnOldRevisionCurrentAndStaysInsideItsTenant()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        await tenants.CreateAsync("team-a", "A", null);
+        await tenants.CreateAsync("team-b", "B", null);
+        var store = new ConfigRevisionStore(Contexts, TimeProvider.System);
+        var v1 = await store.AddAsync("team-a", ConfigKind.Rules, "node.yml", "groups: []\n", "alice");
+        await store.AddAsync("team-a", ConfigKind.Rules, "node.yml", "groups: [{name: x, rules: []}]\n", "alice");
+
+        Assert.Null(await store.RollbackAsync("team-b", v1.Id, "mallory"));
+        var back = await store.RollbackAsync("team-a", v1.Id, "alice");
+        Assert.Equal("groups: []\n", back!.Yaml);
+        Assert.Equal(back.Id, (await store.CurrentAsync("team-a", ConfigKind.Rules, "node.yml"))!.Id);
+    }
+}
+
+public sealed class SqliteDataStoreTests : DataStoreTests
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresDataStoreTests : DataStoreTests
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}
