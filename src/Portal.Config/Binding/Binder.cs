@@ -101,6 +101,7 @@ internal static class Binder
         var obj = (ConfigObject)Activator.CreateInstance(type)!;
         obj.Position = map.Start;
         obj.KeyPositions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+        obj.KeyNodes = new Dictionary<string, YNode>(StringComparer.Ordinal);
         var props = PropsOf(type);
         bool ownError = false;
         foreach (var (key, value) in map.Entries)
@@ -121,6 +122,7 @@ internal static class Binder
                 continue;
             }
             obj.KeyPositions[key.Value] = value.Start;
+            obj.KeyNodes[key.Value] = value;
             object target = prop.Path.Length == 0 ? obj : Resolve(obj, prop.Path, create: true);
             var v = ConvertValue(prop.Property.PropertyType, value, ctx, key.Value, out bool ok);
             if (ok) prop.Property.SetValue(target, v);

@@ -31,6 +31,9 @@ public abstract class ConfigObject
 
     internal Dictionary<string, SourcePosition>? KeyPositions { get; set; }
 
+    /// <summary>The source nodes of the keys' values (for positions inside a value, e.g. a PromQL expression).</summary>
+    internal Dictionary<string, Yaml.YNode>? KeyNodes { get; set; }
+
     /// <summary>The position of the value of <paramref name="key"/> when the key was present in the source.</summary>
     public SourcePosition? PositionOf(string key) =>
         KeyPositions is not null && KeyPositions.TryGetValue(key, out var p) ? p : null;
