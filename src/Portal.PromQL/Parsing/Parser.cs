@@ -574,7 +574,7 @@ internal sealed class Parser
     {
         double ms = seconds * 1000;
         if (double.IsNaN(ms) || ms >= 9.2e18 || ms <= -9.2e18) throw Fail(pos, "duration out of range");
-        return (long)ms;
+        return (long)Math.Round(ms);
     }
 
     private void ParseOffset(Expr e)
