@@ -1,11 +1,7 @@
 namespace Portal.Cli;
 
-/// <summary>`portal tsdb ...` commands.</summary>
+/// <summary>`portal tsdb ...` commands; the logic lives in <see cref="Portal.Tsdb.Tools.TsdbCli"/>.</summary>
 public static class TsdbCommands
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
-    {
-        stderr.WriteLine("portal tsdb: no such command yet");
-        return 2;
-    }
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Portal.Tsdb.Tools.TsdbCli.Run(args, stdout, stderr);
 }
