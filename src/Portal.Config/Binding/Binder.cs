@@ -180,6 +180,14 @@ internal static class Binder
             return type.IsValueType && underlying is null ? Activator.CreateInstance(type) : null;
         if (underlying is not null) type = underlying;
 
+        if (type == typeof(object)) return FreeForm(node, ctx, out ok);
+        if (typeof(IScalarShorthand).IsAssignableFrom(type) && node is YScalar shorthand)
+        {
+            var inst = (ConfigObject)Activator.CreateInstance(type)!;
+            inst.Position = shorthand.Start;
+            ((IScalarShorthand)inst).SetFromScalar(shorthand.Value);
+            return inst;
+        }
         if (typeof(ConfigObject).IsAssignableFrom(type))
         {
             var o = BindObject(type, node, ctx);
@@ -280,6 +288,30 @@ internal static class Binder
             return Fail(ctx, s, $"{what}: {err}", out ok);
         }
         throw new InvalidOperationException($"no YAML conversion for {type}");
+    }
+
+    /// <summary>Any YAML value as plain objects: string, List&lt;object?&gt; or Dictionary&lt;string, object?&gt;.</summary>
+    private static object? FreeForm(YNode node, LoadContext ctx, out bool ok)
+    {
+        ok = true;
+        switch (node)
+        {
+            case YScalar s:
+                return s.IsNull ? null : DecodeScalar(s, ctx, out ok);
+            case YSequence seq:
+            {
+                var list = new List<object?>();
+                foreach (var i in seq.Items) list.Add(FreeForm(i, ctx, out _));
+                return list;
+            }
+            case YMapping map:
+            {
+                var d = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var (k, v) in map.Entries) d[k.Value] = FreeForm(v, ctx, out _);
+                return d;
+            }
+        }
+        return null;
     }
 
     private static object? Fail(LoadContext ctx, YScalar s, string message, out bool ok)

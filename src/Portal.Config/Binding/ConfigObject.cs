@@ -68,3 +68,9 @@ internal sealed class LoadContext(string file, YDocument? document)
     public static SourcePosition Where(ConfigObject obj, string? key) =>
         (key is not null ? obj.PositionOf(key) : null) ?? obj.Position ?? new SourcePosition(1, 1);
 }
+
+/// <summary>A section that may also be written as a single scalar (the scalar sets its main field).</summary>
+public interface IScalarShorthand
+{
+    void SetFromScalar(string value);
+}
