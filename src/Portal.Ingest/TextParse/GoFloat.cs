@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+
+namespace Portal.Ingest.TextParse;
+
+/// <summary>
+/// Float parsing and printing with Go's rules, as Prometheus uses them: <c>strconv.ParseFloat</c> restricted to
+/// pre-Go-1.13 syntax (no hex floats, no underscores), and <c>strconv.FormatFloat(f, 'g', -1, 64)</c>.
+/// </summary>
+public static class GoFloat
+{
+    /// <summary>Parses ASCII/UTF-8 text. Accepts <c>[+-]inf</c>, <c>[+-]infinity</c> and <c>nan</c> in any case; refuses out-of-range values.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        if (s.IsEmpty) return false;
+        if (TrySpecial(s, out value)) return true;
+        bool digit = false;
+        for (int i = 0; i < s.Length; i++)
+        {
+            byte c = s[i];
+            if (c is >= (byte)'0' and <= (byte)'9') { digit = true; continue; }
+            if (c is (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+' or (byte)'-') continue;
+            return false;
+        }
+        if (!digit) return false;
+        if (!double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out value))
+            return false;
+        return !double.IsInfinity(value);
+    }
+
+    private static bool TrySpecial(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        int sign = 1;
+        var t = s;
+        if (t[0] is (byte)'+' or (byte)'-')
+        {
+            if (t[0] == '-') sign = -1;
+            t = t[1..];
+            if (t.IsEmpty) return false;
+        }
+        else if (EqualsIgnoreCase(t, "nan"u8))
+        {
+            value = double.NaN;
+            return true;
+        }
+        if (EqualsIgnoreCase(t, "inf"u8) || EqualsIgnoreCase(t, "infinity"u8))
+        {
+            value = sign > 0 ? double.PositiveInfinity : double.NegativeInfinity;
+            return true;
+        }
+        return false;
+    }
+
+    private static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, ReadOnlySpan<byte> lower)
+    {
+        if (a.Length != lower.Length) return false;
+        for (int i = 0; i < a.Length; i++)
+            if ((a[i] | 0x20) != lower[i]) return false;
+        return true;
+    }
+
+    /// <summary>Go's <c>strconv.FormatFloat(v, 'g', -1, 64)</c>: shortest round-trip digits; exponent form below 1e-4 and from 1e21.</summary>
+    public static string Format(double v)
+    {
+        if (double.IsNaN(v)) return "NaN";
+        if (double.IsPositiveInfinity(v)) return "+Inf";
+        if (double.IsNegativeInfinity(v)) return "-Inf";
+        if (v == 0) return BitConverter.DoubleToInt64Bits(v) < 0 ? "-0" : "0";
+        // "E16" is not shortest; "R" is shortest in .NET Core 3.0+. Extract its digits and exponent.
+        var r = v.ToString("R", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder(24);
+        bool neg = r[0] == '-';
+        var digits = new StringBuilder(20);
+        int exp10 = 0; // value = 0.d1d2d3... * 10^pointPos
+        int pointPos = -1;
+        int i = neg ? 1 : 0;
+        int seen = 0;
+        for (; i < r.Length; i++)
+        {
+            char c = r[i];
+            if (c == '.') { pointPos = seen; continue; }
+            if (c is 'E' or 'e')
+            {
+                exp10 = int.Parse(r.AsSpan(i + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                break;
+            }
+            digits.Append(c);
+            seen++;
+        }
+        if (pointPos < 0) pointPos = seen;
+        // Strip leading zeros (e.g. "0.001").
+        int lead = 0;
+        while (lead < digits.Length - 1 && digits[lead] == '0') { lead++; pointPos--; }
+        var d = digits.ToString(lead, digits.Length - lead).TrimEnd('0');
+        if (d.Length == 0) d = "0";
+        int dp = pointPos + exp10; // decimal point position relative to digits
+        int x = dp - 1; // exponent in d.ddd form
+        if (neg) sb.Append('-');
+        if (x < -4 || x >= 21)
+        {
+            sb.Append(d[0]);
+            if (d.Length > 1) sb.Append('.').Append(d, 1, d.Length - 1);
+            sb.Append('e').Append(x < 0 ? '-' : '+');
+            int ax = Math.Abs(x);
+            if (ax < 10) sb.Append('0');
+            sb.Append(ax.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (dp <= 0)
+        {
+            sb.Append("0.").Append('0', -dp).Append(d);
+        }
+        else if (dp >= d.Length)
+        {
+            sb.Append(d).Append('0', dp - d.Length);
+        }
+        else
+        {
+            sb.Append(d, 0, dp).Append('.').Append(d, dp, d.Length - dp);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>OpenMetrics' canonical rendering for <c>le</c> and <c>quantile</c>: Go's shortest form, with ".0" added to integers.</summary>
+    public static string FormatOpenMetrics(double v)
+    {
+        if (double.IsNaN(v)) return "NaN";
+        if (double.IsPositiveInfinity(v)) return "+Inf";
+        if (double.IsNegativeInfinity(v)) return "-Inf";
+        var s = Format(v);
+        return s.AsSpan().IndexOfAny('e', '.') >= 0 ? s : s + ".0";
+    }
+}
