@@ -35,6 +35,10 @@ public enum BinaryOp
     And,
     Or,
     Unless,
+    /// <summary><c>&lt;/</c>: trims a native histogram's observations above the right-hand threshold.</summary>
+    TrimUpper,
+    /// <summary><c>&gt;/</c>: trims a native histogram's observations below the right-hand threshold.</summary>
+    TrimLower,
 }
 
 /// <summary>Unary sign operators.</summary>
@@ -101,6 +105,8 @@ public static class Operators
         BinaryOp.And => "and",
         BinaryOp.Or => "or",
         BinaryOp.Unless => "unless",
+        BinaryOp.TrimUpper => "</",
+        BinaryOp.TrimLower => ">/",
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 
@@ -135,14 +141,14 @@ public static class Operators
         _ => "none",
     };
 
-    /// <summary>Binding strength; higher binds tighter. or=1, and/unless=2, comparisons=3, +-=4, * / % atan2=5, ^=6.</summary>
+    /// <summary>Binding strength; higher binds tighter. or=1, and/unless=2, comparisons=3, +-=4, * / % atan2 &lt;/ &gt;/=5, ^=6.</summary>
     public static int Precedence(this BinaryOp op) => op switch
     {
         BinaryOp.Or => 1,
         BinaryOp.And or BinaryOp.Unless => 2,
         BinaryOp.Eql or BinaryOp.Neq or BinaryOp.Gtr or BinaryOp.Lss or BinaryOp.Gte or BinaryOp.Lte => 3,
         BinaryOp.Add or BinaryOp.Sub => 4,
-        BinaryOp.Mul or BinaryOp.Div or BinaryOp.Mod or BinaryOp.Atan2 => 5,
+        BinaryOp.Mul or BinaryOp.Div or BinaryOp.Mod or BinaryOp.Atan2 or BinaryOp.TrimUpper or BinaryOp.TrimLower => 5,
         BinaryOp.Pow => 6,
         _ => 0,
     };

@@ -44,15 +44,6 @@ internal sealed partial class Evaluator
         if (labelParam is not null && !LabelNames.IsValidUtf8Name(labelParam))
             throw Error($"invalid label name \"{labelParam}\"");
         var input = Eval(a.Expr).Series!;
-        // Names marked for dropping are gone before grouping, as if removed eagerly.
-        foreach (var s in input)
-        {
-            if (s.DropName && s.Metric.Has(Labels.MetricName))
-            {
-                s.Metric = s.Metric.Without(Labels.MetricName);
-                s.DropName = false;
-            }
-        }
         return a.Op switch
         {
             AggregationOp.Topk or AggregationOp.Bottomk or AggregationOp.Limitk or AggregationOp.LimitRatio => AggregateK(a, input, param!),
@@ -79,6 +70,10 @@ internal sealed partial class Evaluator
             groupOf[i] = g;
         }
         int groups = groupLabels.Count;
+        // A group keeps a to-be-dropped __name__ (by (__name__)) when any of its series drops it.
+        var groupDrop = new bool[groups];
+        for (int i = 0; i < input.Count; i++)
+            if (input[i].DropName) groupDrop[groupOf[i]] = true;
         int steps = NumSteps;
         var acc = new Accumulator[groups];
         List<double>[]? values = a.Op == AggregationOp.Quantile ? new List<double>[groups] : null;
@@ -221,7 +216,7 @@ internal sealed partial class Evaluator
         {
             if (outPts[g] is null) continue;
             _q.Count(outPts[g]!.Count);
-            output.Add(new EvalSeries(groupLabels[g], false, outPts[g]!));
+            output.Add(new EvalSeries(groupLabels[g], groupDrop[g] && groupLabels[g].Has(Labels.MetricName), outPts[g]!));
         }
         return output;
     }

@@ -164,7 +164,8 @@ internal sealed partial class Evaluator
                 if (rightSigs.TryGetValue(sig, out var dup))
                 {
                     string side = oneToMany ? "left" : "right";
-                    throw Error($"found duplicate series for the match group {sig} on the {side} hand-side of the operation: [{rs.Metric}, {dup.Metric}];many-to-many matching not allowed: matching labels must be unique on one side");
+                    var (first, second) = rs.Metric.CompareTo(dup.Metric) <= 0 ? (rs.Metric, dup.Metric) : (dup.Metric, rs.Metric);
+                    throw Error($"found duplicate series for the match group {sig} on the {side} hand-side of the operation: [{first}, {second}];many-to-many matching not allowed: matching labels must be unique on one side");
                 }
                 rightSigs[sig] = rs;
             }
@@ -175,6 +176,12 @@ internal sealed partial class Evaluator
                 if (!rightSigs.TryGetValue(sig, out var rs)) continue;
                 double fl = ls.F, fr = rs.F;
                 if (oneToMany) (fl, fr) = (fr, fl);
+                bool exists = matched.TryGetValue(sig, out var inserted);
+                if (matching.Card == VectorMatchCardinality.OneToOne)
+                {
+                    if (exists) throw Error("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+                    matched[sig] = null;
+                }
                 var (v, keep) = ElemBinop(op, fl, fr);
                 if (e.ReturnBool)
                 {
@@ -186,13 +193,7 @@ internal sealed partial class Evaluator
                     metric = ResultMetric(ls.Metric, rs.Metric, matching, lb);
                     resultCache[(ls.Metric, rs.Metric)] = metric;
                 }
-                bool exists = matched.TryGetValue(sig, out var inserted);
-                if (matching.Card == VectorMatchCardinality.OneToOne)
-                {
-                    if (exists) throw Error("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-                    matched[sig] = null;
-                }
-                else
+                if (matching.Card != VectorMatchCardinality.OneToOne)
                 {
                     if (!exists)
                     {

@@ -128,6 +128,36 @@ public sealed class PromQLEngine
         }
     }
 
+    /// <summary>
+    /// Series whose labels became equal when their names were dropped are merged when their points do not
+    /// overlap in time; equal labels at one timestamp (or in an instant result) are an error.
+    /// </summary>
+    private static List<EvalSeries> MergeDuplicates(List<EvalSeries> series, bool instant)
+    {
+        var seen = new Dictionary<Labels, EvalSeries>();
+        var output = new List<EvalSeries>(series.Count);
+        foreach (var s in series)
+        {
+            if (!seen.TryGetValue(s.Metric, out var prior))
+            {
+                seen[s.Metric] = s;
+                output.Add(s);
+                continue;
+            }
+            if (instant) throw new PromQLException(ErrorKind.Execution, "vector cannot contain metrics with the same labelset");
+            var merged = new List<Sample>(prior.Points.Count + s.Points.Count);
+            int i = 0, j = 0;
+            while (i < prior.Points.Count || j < s.Points.Count)
+            {
+                if (j >= s.Points.Count || (i < prior.Points.Count && prior.Points[i].T < s.Points[j].T)) merged.Add(prior.Points[i++]);
+                else if (i >= prior.Points.Count || s.Points[j].T < prior.Points[i].T) merged.Add(s.Points[j++]);
+                else throw new PromQLException(ErrorKind.Execution, "vector cannot contain metrics with the same labelset");
+            }
+            prior.Points = merged;
+        }
+        return output;
+    }
+
     /// <summary>Turns the evaluator's series into the API value, dropping marked names and checking for duplicates.</summary>
     private static QueryValue Convert(Expr expr, EvalValue v, long start, bool instant)
     {
@@ -141,9 +171,7 @@ public sealed class PromQLEngine
         }
         foreach (var s in series)
             if (s.DropName && s.Metric.Has(Labels.MetricName)) s.Metric = s.Metric.Without(Labels.MetricName);
-        var seen = new HashSet<Labels>();
-        foreach (var s in series)
-            if (!seen.Add(s.Metric)) throw new PromQLException(ErrorKind.Execution, "vector cannot contain metrics with the same labelset");
+        series = MergeDuplicates(series, instant);
         if (instant && type != Ast.ValueType.Matrix && type != Ast.ValueType.Scalar)
         {
             var list = new List<VectorElement>(series.Count);

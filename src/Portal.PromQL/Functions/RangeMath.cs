@@ -257,6 +257,8 @@ public static class RangeMath
     /// <summary>mad_over_time: median of absolute deviations from the median. <paramref name="scratch"/> holds at least s.Length values.</summary>
     public static double MedianAbsoluteDeviation(ReadOnlySpan<Sample> s, Span<double> scratch)
     {
+        foreach (var p in s)
+            if (double.IsNaN(p.V)) return double.NaN;
         var vals = scratch[..s.Length];
         for (int i = 0; i < s.Length; i++) vals[i] = s[i].V;
         double median = Quantile(0.5, vals);

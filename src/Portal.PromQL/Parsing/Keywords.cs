@@ -42,6 +42,8 @@ internal static class Keywords
             case TokenKind.Lss: op = BinaryOp.Lss; return true;
             case TokenKind.Gte: op = BinaryOp.Gte; return true;
             case TokenKind.Lte: op = BinaryOp.Lte; return true;
+            case TokenKind.TrimUpper: op = BinaryOp.TrimUpper; return true;
+            case TokenKind.TrimLower: op = BinaryOp.TrimLower; return true;
             case TokenKind.Identifier:
                 switch (t.Text.ToLowerInvariant())
                 {
@@ -93,6 +95,8 @@ internal static class Keywords
             case TokenKind.Lss: return "<op:<>";
             case TokenKind.Gte: return "<op:>=>";
             case TokenKind.Lte: return "<op:<=>";
+            case TokenKind.TrimUpper: return "<op:</>";
+            case TokenKind.TrimLower: return "<op:>/>";
             case TokenKind.EqlRegex: return "<op:=~>";
             case TokenKind.NeqRegex: return "<op:!~>";
             case TokenKind.At: return "<op:@>";

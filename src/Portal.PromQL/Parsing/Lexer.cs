@@ -35,6 +35,8 @@ internal enum TokenKind
     Lss,
     Gte,
     Lte,
+    TrimUpper,
+    TrimLower,
     At,
 }
 
@@ -150,6 +152,11 @@ internal sealed class Lexer
                     _pos++;
                     Emit(TokenKind.Lte, start);
                 }
+                else if (Peek() == '/')
+                {
+                    _pos++;
+                    Emit(TokenKind.TrimUpper, start);
+                }
                 else
                 {
                     Emit(TokenKind.Lss, start);
@@ -160,6 +167,11 @@ internal sealed class Lexer
                 {
                     _pos++;
                     Emit(TokenKind.Gte, start);
+                }
+                else if (Peek() == '/')
+                {
+                    _pos++;
+                    Emit(TokenKind.TrimLower, start);
                 }
                 else
                 {
