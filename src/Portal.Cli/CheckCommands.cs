@@ -1,11 +1,43 @@
+using Portal.Config;
+
 namespace Portal.Cli;
 
 /// <summary>`portal check ...` commands.</summary>
 public static class CheckCommands
 {
+    private const string Usage = "usage: portal check config|rules|alertmanager FILE...  |  portal check metrics [--openmetrics] < FILE";
+
+    /// <summary>
+    /// <c>check config|rules|alertmanager FILE...</c>: validates each file and lists every error as
+    /// <c>file:line:col: message</c> on stderr. Exit code 0 when all files are valid, 1 when one is not,
+    /// 2 on usage errors. <c>check metrics</c> is not available yet and exits 2.
+    /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stderr.WriteLine("portal check: no such command yet");
-        return 2;
+        if (args.Length == 0)
+        {
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        ConfigFileKind kind;
+        switch (args[0])
+        {
+            case "config": kind = ConfigFileKind.Prometheus; break;
+            case "rules": kind = ConfigFileKind.Rules; break;
+            case "alertmanager": kind = ConfigFileKind.Alertmanager; break;
+            case "metrics":
+                stderr.WriteLine("portal check metrics: the exposition parser is not built yet");
+                return 2;
+            default:
+                stderr.WriteLine($"portal check: unknown command \"{args[0]}\"");
+                stderr.WriteLine(Usage);
+                return 2;
+        }
+        if (args.Length < 2)
+        {
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        return ConfigChecker.CheckFiles(kind, args[1..], stdout, stderr) ? 0 : 1;
     }
 }
