@@ -202,12 +202,12 @@ public static class Printer
         {
             if (fill.Lhs is { } l && fill.Rhs is { } r && l.Equals(r))
             {
-                sb.Append(" fill (").Append(FormatFloat(l)).Append(')');
+                sb.Append(" fill(").Append(FormatFloat(l)).Append(')');
             }
             else
             {
-                if (fill.Lhs is { } fl) sb.Append(" fill_left (").Append(FormatFloat(fl)).Append(')');
-                if (fill.Rhs is { } fr) sb.Append(" fill_right (").Append(FormatFloat(fr)).Append(')');
+                if (fill.Lhs is { } fl) sb.Append(" fill_left(").Append(FormatFloat(fl)).Append(')');
+                if (fill.Rhs is { } fr) sb.Append(" fill_right(").Append(FormatFloat(fr)).Append(')');
             }
         }
     }

@@ -824,9 +824,6 @@ internal sealed class Parser
         if (t != want) AddError(e.Pos, $"expected type {want.ToText()} in {context}, got {t.ToText()}");
     }
 
-    private static readonly string[] AnchoredFunctions = ["changes", "delta", "increase", "rate", "resets"];
-    private static readonly string[] SmoothedFunctions = ["delta", "increase", "rate"];
-
     private ValueType Check(Expr node)
     {
         RuntimeHelpers.EnsureSufficientExecutionStack();
@@ -976,16 +973,6 @@ internal sealed class Parser
             else
             {
                 AddError(n.Args[1].Pos, "expected label selectors only");
-            }
-        }
-        foreach (var arg in n.Args)
-        {
-            if (arg is MatrixSelector { VectorSelector: var inner })
-            {
-                if (inner.Anchored && Array.IndexOf(AnchoredFunctions, f.Name) < 0)
-                    AddError(n.Pos, $"anchored modifier can only be used with: {string.Join(", ", AnchoredFunctions)} - not with {f.Name}");
-                if (inner.Smoothed && Array.IndexOf(SmoothedFunctions, f.Name) < 0)
-                    AddError(n.Pos, $"smoothed modifier can only be used with: {string.Join(", ", SmoothedFunctions)} - not with {f.Name}");
             }
         }
         for (int i = 0; i < n.Args.Count; i++)

@@ -96,7 +96,8 @@ internal static class AstAssert
     {
         if (a is null || b is null) return a is null && b is null;
         return a.Card == b.Card && a.On == b.On && a.MatchingLabels.SequenceEqual(b.MatchingLabels) && a.Include.SequenceEqual(b.Include)
-            && a.Fill?.Lhs == b.Fill?.Lhs && a.Fill?.Rhs == b.Fill?.Rhs;
+            && Nullable.Equals(a.Fill?.Lhs, b.Fill?.Lhs) && Nullable.Equals(a.Fill?.Rhs, b.Fill?.Rhs)
+            && (a.Fill is null) == (b.Fill is null);
     }
 
     private static bool MatchersEqual(List<Matcher> a, List<Matcher> b)

@@ -66,8 +66,6 @@ public class ParserErrorTests
         { "foo{a=~\"(\"}", "1:5: parse error: invalid regular expression" },
         { "a + fill(0) on(x) b", "1:13: parse error: unexpected <on>" },
         { "a and fill(0) b", "1:1: parse error: filling in missing series not allowed for set operators" },
-        { "deriv(foo[3m] smoothed)", "1:1: parse error: smoothed modifier can only be used with: delta, increase, rate - not with deriv" },
-        { "max_over_time(foo[3m] anchored)", "1:1: parse error: anchored modifier can only be used with: changes, delta, increase, rate, resets - not with max_over_time" },
         { "foo[1m] anchored smoothed", "1:1: parse error: anchored and smoothed modifiers cannot be used together" },
         { "foo\n  + bar{", "2:9: parse error: unexpected end of input inside braces" },
         { "info(foo, bar)", "1:11: parse error: expected label selectors only, got vector selector instead" },
