@@ -19,9 +19,10 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     public SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v)
     {
         if (_done) throw new InvalidOperationException("appender already committed or rolled back");
+        // A ref hint is trusted when the 64-bit label hashes (cached on both Labels) agree.
         MemSeries? s = null;
         if (!seriesRef.IsNone && seriesRef.Value <= int.MaxValue && head.TryGetByRef((int)seriesRef.Value, out var byRef)
-            && (labels is null || ReferenceEquals(byRef.Labels, labels) || byRef.Labels.Equals(labels)))
+            && (labels is null || ReferenceEquals(byRef.Labels, labels) || byRef.Labels.Hash == labels.Hash))
             s = byRef;
         if (s is null)
         {

@@ -1,0 +1,175 @@
+using MatchType = Portal.Model.MatchType;
+using BenchmarkDotNet.Attributes;
+using Portal.Model;
+using Portal.Tsdb;
+using Portal.Tsdb.Chunks;
+using Portal.Tsdb.Index;
+
+namespace Portal.Benchmarks;
+
+/// <summary>Appends one sample to each of N existing series per operation (a scrape's worth), then commits.</summary>
+[ShortRunJob, MemoryDiagnoser]
+public class TsdbAppendBenchmarks
+{
+    [Params(10_000, 100_000, 1_000_000)]
+    public int Series;
+
+    private string _dir = "";
+    private TsdbDatabase _db = null!;
+    private Labels[] _labels = [];
+    private SeriesRef[] _refs = [];
+    private long _t;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "tsdbbench-" + Guid.NewGuid().ToString("N"));
+        _db = TsdbDatabase.Open(_dir, new TsdbOptions { CompactionInterval = TimeSpan.Zero });
+        _labels = new Labels[Series];
+        _refs = new SeriesRef[Series];
+        for (int i = 0; i < Series; i++)
+            _labels[i] = Labels.FromStrings("__name__", "node_cpu_seconds_total", "cpu", (i % 64).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "instance", "host-" + (i / 64).ToString(System.Globalization.CultureInfo.InvariantCulture) + ":9100", "job", "node", "mode", "idle");
+        var app = _db.Appender();
+        for (int i = 0; i < Series; i++) _refs[i] = app.Append(SeriesRef.None, _labels[i], 0, 0);
+        app.Commit();
+        _t = 0;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _db.Dispose();
+        Directory.Delete(_dir, true);
+    }
+
+    [Benchmark]
+    public void AppendScrapeToExistingSeries()
+    {
+        _t += 15_000;
+        var app = _db.Appender();
+        for (int i = 0; i < _refs.Length; i++) app.Append(_refs[i], _labels[i], _t, _t * 0.001 + i);
+        app.Commit();
+    }
+}
+
+[ShortRunJob, MemoryDiagnoser]
+public class TsdbXorBenchmarks
+{
+    private byte[] _chunk = [];
+    private readonly XorIterator _it = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var c = new XorChunk();
+        var rnd = new Random(1);
+        double v = 1000;
+        for (int i = 0; i < 120; i++) { v += rnd.Next(0, 100); c.Append(i * 15_000L + rnd.Next(-5, 5), v); }
+        _chunk = c.ToArray();
+    }
+
+    [Benchmark(OperationsPerInvoke = 120)]
+    public int Encode120()
+    {
+        var c = new XorChunk(256);
+        double v = 1000;
+        for (int i = 0; i < 120; i++) { v += i % 7; c.Append(i * 15_000L, v); }
+        return c.ByteLength;
+    }
+
+    [Benchmark(OperationsPerInvoke = 120)]
+    public double Decode120()
+    {
+        _it.Reset(_chunk);
+        double s = 0;
+        while (_it.Next()) s += _it.V;
+        return s;
+    }
+}
+
+/// <summary>Postings resolution for selectors over 1M head series.</summary>
+[ShortRunJob, MemoryDiagnoser]
+public class TsdbPostingsBenchmarks
+{
+    private string _dir = "";
+    private TsdbDatabase _db = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "tsdbbench-" + Guid.NewGuid().ToString("N"));
+        _db = TsdbDatabase.Open(_dir, new TsdbOptions { CompactionInterval = TimeSpan.Zero });
+        var app = _db.Appender();
+        for (int i = 0; i < 1_000_000; i++)
+            app.Append(SeriesRef.None, Labels.FromStrings("__name__", "m" + (i % 100).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "i", (i % 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), "j", (i % 7).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "n", i.ToString(System.Globalization.CultureInfo.InvariantCulture)), 0, i);
+        app.Commit();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _db.Dispose();
+        Directory.Delete(_dir, true);
+    }
+
+    [Benchmark]
+    public int EqualIntersect() => Resolve(Matcher.Equal("__name__", "m1"), Matcher.Equal("j", "3"));
+
+    [Benchmark]
+    public int RegexIntersect() => Resolve(Matcher.Equal("j", "3"), new Matcher(MatchType.Regex, "i", "1.*"));
+
+    [Benchmark]
+    public int NotEqual() => Resolve(Matcher.Equal("__name__", "m1"), new Matcher(MatchType.NotEqual, "j", "3"));
+
+    private int Resolve(params Matcher[] ms)
+    {
+        using var q = _db.Querier(0, 10);
+        var set = q.Select(false, null, ms);
+        int n = 0;
+        while (set.MoveNext()) n++;
+        return n;
+    }
+}
+
+/// <summary>Block write (head cut) and block read for 10k series × 2h of 15 s samples.</summary>
+[ShortRunJob, MemoryDiagnoser]
+public class TsdbBlockBenchmarks
+{
+    [Benchmark]
+    public long WriteAndReadBlock()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "tsdbbench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var db = TsdbDatabase.Open(dir, new TsdbOptions { CompactionInterval = TimeSpan.Zero });
+            var refs = new SeriesRef[10_000];
+            var labels = new Labels[refs.Length];
+            for (int i = 0; i < refs.Length; i++)
+                labels[i] = Labels.FromStrings("__name__", "node_network_receive_bytes_total", "device", "eth" + (i % 4).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "instance", "host-" + (i / 4).ToString(System.Globalization.CultureInfo.InvariantCulture), "job", "node");
+            for (long t = 0; t < 3 * 3600_000 + 1; t += 15_000)
+            {
+                var app = db.Appender();
+                for (int i = 0; i < refs.Length; i++) refs[i] = app.Append(refs[i], labels[i], t, t / 15_000 * 1024.0 + i);
+                app.Commit();
+            }
+            db.Compact();
+            long n = 0;
+            using var q = db.Querier(0, 2 * 3600_000 - 1);
+            var set = q.Select(false, null, new Matcher(MatchType.Regex, "__name__", ".+"));
+            while (set.MoveNext())
+            {
+                var it = set.Current.Iterator();
+                while (it.Next() == ValueKind.Float) n++;
+            }
+            return n;
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
