@@ -75,6 +75,7 @@ internal sealed partial class Evaluator
             case "label_replace": return EvalLabelReplace(c);
             case "label_join": return EvalLabelJoin(c);
             case "histogram_quantile": return new EvalValue { Series = EvalHistogramQuantile(c) };
+            case "histogram_quantiles": return MergeSameLabels(new EvalValue { Series = EvalHistogramQuantiles(c) });
             case "histogram_fraction": return new EvalValue { Series = EvalHistogramFraction(c) };
             case "histogram_count":
             case "histogram_sum":

@@ -38,16 +38,63 @@ internal sealed partial class Evaluator
     {
         var q = ScalarSteps(c.Args[0]);
         var input = Eval(c.Args[1]).Series!;
+        foreach (double qv in q) WarnQuantile(qv, c.Args[0]);
         return EvalBucketFunction(input, c.Args[1], (i, buckets, labels) =>
         {
             double qv = q[i];
-            if (double.IsNaN(qv) || qv < 0 || qv > 1)
-                _q.Annotations.Warn("quantile value should be between 0 and 1, got " + GoFloat.FormatG(qv), c.Args[0].Pos);
             double res = BucketMath.Quantile(qv, buckets, out bool forced);
             if (forced)
                 _q.Annotations.Info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" + labels.MetricNameValue + "\"", c.Args[1].Pos);
             return res;
         });
+    }
+
+    private void WarnQuantile(double q, Expr arg)
+    {
+        if (double.IsNaN(q) || q < 0 || q > 1)
+            _q.Annotations.Warn("quantile value should be between 0 and 1, got " + GoFloat.FormatG(q), arg.Pos);
+    }
+
+    /// <summary>histogram_quantiles(v, "label", q0, q1, ...): one output series per quantile, labelled with it.</summary>
+    private List<EvalSeries> EvalHistogramQuantiles(Call c)
+    {
+        var input = Eval(c.Args[0]).Series!;
+        string label = StringArg(c.Args[1]);
+        var output = new List<EvalSeries>();
+        var b = new LabelsBuilder();
+        for (int a = 2; a < c.Args.Count; a++)
+        {
+            var q = ScalarSteps(c.Args[a]);
+            foreach (double qv in q) WarnQuantile(qv, c.Args[a]);
+            var res = EvalBucketFunction(input, c.Args[0], (i, buckets, labels) =>
+            {
+                double r = BucketMath.Quantile(q[i], buckets, out bool forced);
+                if (forced)
+                    _q.Annotations.Info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" + labels.MetricNameValue + "\"", c.Args[0].Pos);
+                return r;
+            });
+            foreach (var s in res)
+            {
+                var pts = s.Points;
+                string text = pts.Count > 0 ? FormatOpenMetricsFloat(q[StepIndex(pts[0].T)]) : "";
+                b.Reset(s.Metric);
+                b.Set(label, text);
+                s.Metric = b.Build();
+                output.Add(s);
+            }
+        }
+        return output;
+    }
+
+    /// <summary>Prometheus's FormatOpenMetricsFloat: 1 becomes "1.0", 0.25 stays "0.25".</summary>
+    private static string FormatOpenMetricsFloat(double f)
+    {
+        if (double.IsNaN(f)) return "NaN";
+        if (double.IsPositiveInfinity(f)) return "+Inf";
+        if (double.IsNegativeInfinity(f)) return "-Inf";
+        string s = GoFloat.FormatG(f);
+        if (s.IndexOfAny(['.', 'e', 'E']) < 0) s += ".0";
+        return s;
     }
 
     private List<EvalSeries> EvalHistogramFraction(Call c)

@@ -114,27 +114,31 @@ internal static class BucketMath
         double count = b[^1].Count;
         if (count == 0 || double.IsNaN(lower) || double.IsNaN(upper)) return double.NaN;
         if (lower >= upper) return 0;
-        return (RankAt(upper, b) - RankAt(lower, b)) / count;
-    }
-
-    /// <summary>Estimated cumulative count at <paramref name="v"/> by linear interpolation inside its bucket.</summary>
-    private static double RankAt(double v, Span<Bucket> b)
-    {
-        double prevUpper = double.NegativeInfinity, prevCount = 0;
+        double frac = 0, prevCount = 0;
         for (int i = 0; i < b.Length; i++)
         {
-            double lowerBound = i == 0 ? (b[0].UpperBound > 0 ? 0 : double.NegativeInfinity) : prevUpper;
-            double upperBound = b[i].UpperBound;
-            if (v <= upperBound)
-            {
-                if (v <= lowerBound) return prevCount;
-                if (double.IsInfinity(lowerBound) || double.IsInfinity(upperBound))
-                    return v >= upperBound ? b[i].Count : prevCount;
-                return prevCount + (b[i].Count - prevCount) * (v - lowerBound) / (upperBound - lowerBound);
-            }
-            prevUpper = upperBound;
+            double lo = i == 0 ? (b[0].UpperBound > 0 ? 0 : double.NegativeInfinity) : b[i - 1].UpperBound;
+            double hi = b[i].UpperBound;
+            double inBucket = b[i].Count - prevCount;
             prevCount = b[i].Count;
+            if (inBucket == 0) continue;
+            if (lower <= lo && hi <= upper)
+            {
+                frac += inBucket;
+                continue;
+            }
+            double overlap = Math.Min(hi, upper) - Math.Max(lo, lower);
+            if (!(overlap > 0)) continue;
+            // A bucket of infinite width cannot be interpolated: it counts fully when the range reaches its
+            // infinite end, and not at all otherwise.
+            if (double.IsInfinity(lo) || double.IsInfinity(hi))
+            {
+                if ((double.IsNegativeInfinity(lo) && double.IsNegativeInfinity(lower)) || (double.IsPositiveInfinity(hi) && double.IsPositiveInfinity(upper)))
+                    frac += inBucket;
+                continue;
+            }
+            frac += inBucket * overlap / (hi - lo);
         }
-        return b[^1].Count;
+        return frac / count;
     }
 }
