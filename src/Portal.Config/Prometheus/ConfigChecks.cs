@@ -30,6 +30,30 @@ internal static class ConfigChecks
             if (i is null) { ctx.Error(owner, key, message); return; }
     }
 
+    /// <summary>
+    /// Why <paramref name="target"/> cannot be a host[:port] address (a non-numeric port, quotes or spaces), or null.
+    /// Prometheus only finds these when scraping; Portal reports them on load, where the typo is.
+    /// </summary>
+    internal static string? TargetProblem(string target)
+    {
+        foreach (char c in target)
+            if (c is '"' or '\'' or ' ' or '\t' or '`') return $"it contains {(c == ' ' || c == '\t' ? "whitespace" : "the character " + c)}";
+        int colon = target.LastIndexOf(':');
+        if (target.StartsWith('['))
+        {
+            int close = target.IndexOf(']');
+            if (close < 0) return "the IPv6 address is missing its closing ']'";
+            if (colon < close) return null;
+        }
+        else if (colon < 0 || target.IndexOf(':') != colon) return null;
+        var port = target[(colon + 1)..];
+        if (port.Length == 0) return "the port is empty";
+        foreach (char c in port)
+            if (!char.IsAsciiDigit(c)) return $"the port \"{port}\" is not a number";
+        if (port.Length > 5 || int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) > 65535) return $"the port {port} is out of range";
+        return null;
+    }
+
     /// <summary>Prometheus refuses URLs in static targets (a common mistake): a target must be host:port.</summary>
     public static void CheckStaticTargets(LoadContext ctx, ServiceDiscoveryConfigs sd)
     {
@@ -37,8 +61,13 @@ internal static class ConfigChecks
         {
             if (sc?.Targets is null) continue;
             foreach (var t in sc.Targets)
-                if (t is not null && t.Contains('/'))
+            {
+                if (t is null) continue;
+                if (t.Contains('/'))
                     ctx.Error(sc, "targets", $"\"{t}\" is not a valid hostname (a target is host:port; put the scheme in 'scheme' and the path in 'metrics_path')");
+                else if (TargetProblem(t) is { } problem)
+                    ctx.Error(sc, "targets", $"\"{t}\" is not a valid target address: {problem}");
+            }
         }
     }
 }

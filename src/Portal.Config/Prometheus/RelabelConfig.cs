@@ -65,6 +65,8 @@ public sealed class RelabelConfig : ConfigObject
             }
             Action = lower;
         }
+        if (Replacement is not null && Replacement.Contains("\\$", StringComparison.Ordinal))
+            ctx.Note(this, "replacement", $"replacement \"{Replacement}\" contains \\$: the backslash is kept literally (it is shell escaping); write $1 or ${{1}}");
         if (SourceLabels is not null)
             foreach (var l in SourceLabels)
                 if (!LabelNameOk(l ?? "", LegacyNames)) ctx.Error(this, "source_labels", $"\"{l}\" is not a valid label name");

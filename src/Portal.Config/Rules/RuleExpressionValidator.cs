@@ -24,6 +24,8 @@ internal static class RuleExpressionValidator
             var list = new List<ExprError>(e.Errors.Count);
             foreach (var err in e.Errors) list.Add(new ExprError(Math.Max(0, err.Pos.Start), "could not parse expression: " + err.Message));
             if (list.Count == 0) list.Add(new ExprError(0, "could not parse expression: " + e.Message));
+            if (MismatchedQuote(expr) is { } mq)
+                list[0] = new ExprError(mq.Offset, list[0].Message + "; " + mq.Hint);
             return list;
         }
         catch (NotImplementedException)
@@ -31,6 +33,33 @@ internal static class RuleExpressionValidator
             // A PromQL build without the parser: fall back to the structural checks below.
             return StructuralCheck(expr);
         }
+    }
+
+    /// <summary>
+    /// Finds a string opened with one quote kind and apparently closed with the other (<c>"a',b="c"</c>): the
+    /// offset of the stray quote and a hint. Null when quotes look consistent.
+    /// </summary>
+    internal static (int Offset, string Hint)? MismatchedQuote(string expr)
+    {
+        for (int i = 0; i < expr.Length; i++)
+        {
+            char q = expr[i];
+            if (q is not ('"' or '\'')) continue;
+            char other = q == '"' ? '\'' : '"';
+            int j = i + 1;
+            while (j < expr.Length && expr[j] != q)
+            {
+                if (expr[j] == '\\') j++;
+                else if (expr[j] == other && j + 1 < expr.Length && expr[j + 1] is ',' or '}' or ')' or ' ')
+                {
+                    var snippet = expr[i..(j + 1)];
+                    return (j, $"mismatched quotes: the string {snippet} opens with {q} but is closed with {other} here");
+                }
+                j++;
+            }
+            i = j;
+        }
+        return null;
     }
 
     /// <summary>Balanced brackets and closed string literals: what can be checked without a parser.</summary>

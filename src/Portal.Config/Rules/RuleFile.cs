@@ -115,6 +115,11 @@ public static class RuleFileLoader
             return new(null, [new ConfigError(fileName, e.Position.Line, e.Position.Column, e.Message)], []);
         }
         var ctx = new LoadContext(fileName, doc);
+        if (doc.Root is YScalar legacy && legacy.Value.StartsWith("ALERT ", StringComparison.Ordinal))
+        {
+            ctx.Error(legacy.Start, "this is the Prometheus 1.x rule format (ALERT ... IF ...); since Prometheus 2.0 rule files are YAML: groups: - name: ... rules: - alert: NAME expr: ... for: ...");
+            return new(null, ctx.Errors, ctx.Notes);
+        }
         var file = doc.Root is null ? new RuleFile() : Binder.Bind<RuleFile>(doc.Root, ctx);
         if (doc.DocumentCount > 1)
             ctx.Notes.Add(new ConfigError(fileName, 1, 1, $"the file holds {doc.DocumentCount} YAML documents; only the first is used"));

@@ -116,10 +116,29 @@ internal static class YamlTreeBuilder
         }
         catch (YamlException e)
         {
-            throw new YamlSyntaxException(new SourcePosition((int)e.Start.Line, (int)e.Start.Column), CleanMessage(e));
+            var pos = new SourcePosition((int)e.Start.Line, (int)e.Start.Column);
+            var line = pos.Line >= 1 && pos.Line <= lines.Length ? lines[pos.Line - 1] : "";
+            throw new YamlSyntaxException(pos, CleanMessage(e) + Hint(e.Message, line));
         }
         if (root is YScalar sc && sc.IsNull) root = null;
         return new YDocument { Root = root, Lines = lines, DocumentCount = docs };
+    }
+
+    /// <summary>Words a user can act on for the common YAML mistakes.</summary>
+    private static string Hint(string message, string line)
+    {
+        var t = line.Trim();
+        if (t is "[...]" or "..." or "[…]" or "…")
+            return " (this looks like an elision from documentation; remove the line)";
+        if (message.Contains("quoted scalar", StringComparison.Ordinal) && message.Contains("end of stream", StringComparison.Ordinal))
+            return " (a quoted string starts here and is never closed; is this quote a stray one?)";
+        if (message.Contains("did not find expected key", StringComparison.Ordinal))
+            return " (expected a \"key: value\" line here; check the indentation)";
+        if (message.Contains("mapping values are not allowed", StringComparison.Ordinal) || message.Contains("Mapping values are not allowed", StringComparison.Ordinal))
+            return " (a \"key: value\" appears where a plain value was expected; check the indentation or quote the value)";
+        if (t.Contains('\t'))
+            return " (YAML does not allow tabs for indentation)";
+        return "";
     }
 
     private static string CleanMessage(YamlException e)
