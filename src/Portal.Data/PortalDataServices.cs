@@ -26,19 +26,22 @@ public static class PortalDataServices
     {
         if (!string.IsNullOrWhiteSpace(postgresConnectionString))
         {
-            services.AddDbContext<PortalDbContext, PostgresPortalDbContext>(o => o.UsePostgres(postgresConnectionString));
-            services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UsePostgres(postgresConnectionString), ServiceLifetime.Singleton);
-            services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
-                new UpcastFactory<PostgresPortalDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresPortalDbContext>>()));
+            services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UsePostgres(postgresConnectionString));
+            AddShared<PostgresPortalDbContext>(services);
             return DatabaseProvider.Postgres;
         }
         Directory.CreateDirectory(storagePath);
         var sqlite = $"Data Source={Path.Combine(storagePath, SqliteFileName)};Cache=Shared";
-        services.AddDbContext<PortalDbContext, SqlitePortalDbContext>(o => o.UseSqlite(sqlite));
-        services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite), ServiceLifetime.Singleton);
-        services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
-            new UpcastFactory<SqlitePortalDbContext>(sp.GetRequiredService<IDbContextFactory<SqlitePortalDbContext>>()));
+        services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite));
+        AddShared<SqlitePortalDbContext>(services);
         return DatabaseProvider.Sqlite;
+    }
+
+    /// <summary>The provider-neutral registrations: a factory of <see cref="PortalDbContext"/> and a scoped context from it.</summary>
+    private static void AddShared<T>(IServiceCollection services) where T : PortalDbContext
+    {
+        services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp => new UpcastFactory<T>(sp.GetRequiredService<IDbContextFactory<T>>()));
+        services.AddScoped<PortalDbContext>(sp => sp.GetRequiredService<IDbContextFactory<T>>().CreateDbContext());
     }
 
     internal static DbContextOptionsBuilder UsePostgres(this DbContextOptionsBuilder o, string connectionString) =>

@@ -1,3 +1,4 @@
+using Portal.Model;
 using Microsoft.EntityFrameworkCore;
 
 namespace Portal.Data;

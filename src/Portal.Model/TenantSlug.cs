@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Portal.Data;
+namespace Portal.Model;
 
 /// <summary>Rules for tenant ids (slugs): 3–63 of a-z, 0-9 and '-', starting with a letter, not ending with '-'.</summary>
 public static class TenantSlug

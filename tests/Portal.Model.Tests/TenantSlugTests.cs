@@ -1,4 +1,4 @@
-namespace Portal.Data.Tests;
+namespace Portal.Model.Tests;
 
 public sealed class TenantSlugTests
 {

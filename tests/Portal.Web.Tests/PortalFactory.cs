@@ -1,9 +1,13 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Model;
+using Portal.Tenancy;
 
 namespace Portal.Web.Tests;
 
-/// <summary>Hosts the real portal in-process with its storage in a throwaway folder.</summary>
+/// <summary>Hosts the real portal in-process with its storage (TSDBs, SQLite) in a throwaway folder.</summary>
 public sealed class PortalFactory : WebApplicationFactory<Program>
 {
     public string StoragePath { get; } = Path.Combine(Path.GetTempPath(), "portal-web-tests-" + Guid.NewGuid().ToString("N"));
@@ -11,11 +15,39 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:Path", StoragePath);
+        builder.UseSetting("ConnectionStrings:Portal", "");
+    }
+
+    /// <summary>Creates a tenant (if new) and an API token with <paramref name="scopes"/>; returns the secret.</summary>
+    public async Task<string> TokenAsync(string tenant, TokenScopes scopes, string? name = null)
+    {
+        var tenants = Services.GetRequiredService<TenantService>();
+        if (await tenants.FindAsync(tenant) is null) await tenants.CreateAsync(tenant, tenant, null);
+        var created = await Services.GetRequiredService<ApiTokenService>()
+            .CreateAsync(tenant, name ?? $"t{Guid.NewGuid():N}", scopes, null, "test");
+        return created.Secret;
+    }
+
+    /// <summary>A client that sends <c>Authorization: Bearer &lt;secret&gt;</c>.</summary>
+    public HttpClient ClientWithToken(string secret)
+    {
+        var c = CreateClient();
+        c.DefaultRequestHeaders.Authorization = new("Bearer", secret);
+        return c;
+    }
+
+    /// <summary>Appends samples to a tenant's TSDB through the same door every ingest path uses.</summary>
+    public void Append(string tenant, Labels labels, params (long T, double V)[] samples)
+    {
+        var app = Services.GetRequiredService<TenantEngineRegistry>().Get(tenant).Appendable.Appender();
+        foreach (var (t, v) in samples) app.Append(SeriesRef.None, labels, t, v);
+        app.Commit();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(StoragePath)) Directory.Delete(StoragePath, recursive: true);
     }
 }

@@ -15,7 +15,11 @@ public sealed class NodeInfo(IHostEnvironment environment, IConfiguration config
     public string Mode => configuration[$"{PortalOptions.Section}:Mode"] ?? nameof(PortalMode.SelfHosted);
 
     /// <summary>The absolute storage folder (Storage:Path, relative paths resolved against the content root).</summary>
-    public string StoragePath => Path.GetFullPath(configuration["Storage:Path"] ?? "./data", environment.ContentRootPath);
+    public string StoragePath { get; } = ResolveStoragePath(configuration, environment);
+
+    /// <summary>Storage:Path made absolute: relative paths are taken from the content root (the clone's root under `dotnet run`).</summary>
+    public static string ResolveStoragePath(IConfiguration configuration, IHostEnvironment environment) =>
+        Path.GetFullPath(configuration["Storage:Path"] ?? "./data", environment.ContentRootPath);
 
     public string RuntimeVersion => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
 

@@ -1,5 +1,9 @@
 using MudBlazor.Services;
 using Prometheus;
+using Portal.Data;
+using Portal.Tenancy;
+using Portal.Web.Api;
+using Portal.Web.Auth;
 using Portal.Web.Components;
 
 namespace Portal.Web.Hosting;
@@ -20,6 +24,17 @@ public static class PortalHost
         ConfigureSelfMetrics();
         builder.Services.Configure<PortalOptions>(builder.Configuration.GetSection(PortalOptions.Section));
         builder.Services.AddSingleton<NodeInfo>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        var storage = NodeInfo.ResolveStoragePath(builder.Configuration, builder.Environment);
+        builder.Services.AddPortalData(builder.Configuration.GetConnectionString("Portal"), storage);
+        builder.Services.AddSingleton<TenantService>();
+        builder.Services.AddSingleton<ConfigRevisionStore>();
+        builder.Services.AddSingleton<TenantLimitsProvider>();
+        builder.Services.AddSingleton(sp => new TenantEngineRegistry(
+            storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<PortalStartup>();
+        builder.Services.AddPortalAuth(new JwtIssuer(JwtIssuer.LoadOrCreateKey(builder.Configuration["Auth:JwtSigningKey"], storage), TimeProvider.System));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         return builder;
@@ -31,10 +46,15 @@ public static class PortalHost
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 
+        app.Use(SecurityHeaders);
         app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapHealthEndpoints();
+        app.MapTokenEndpoints();
+        app.MapPrometheusApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -50,6 +70,16 @@ public static class PortalHost
         static bool IsPublic(string source) => !source.StartsWith("Private.", StringComparison.Ordinal);
         Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = instrument => IsPublic(instrument.Meter.Name));
         Metrics.ConfigureEventCounterAdapter(options => options.EventSourceFilterPredicate = IsPublic);
+    }
+
+    /// <summary>Headers that keep browsers from sniffing types, framing the portal or leaking URLs.</summary>
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var h = context.Response.Headers;
+        h.XContentTypeOptions = "nosniff";
+        h.XFrameOptions = "DENY";
+        h["Referrer-Policy"] = "same-origin";
+        return next(context);
     }
 
     /// <summary>True when the user named addresses (urls setting, --urls, or Kestrel endpoints), which then win over the default.</summary>

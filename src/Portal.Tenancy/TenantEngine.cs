@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Portal.Model;
+using Portal.PromQL;
+using Portal.Tsdb;
+
+namespace Portal.Tenancy;
+
+/// <summary>
+/// Everything one tenant runs: its TSDB under <c>&lt;storage&gt;/tenants/&lt;tenant-id&gt;/</c>, the
+/// query engine, and the limited door samples enter by. Thread-safe. Created and disposed by
+/// <see cref="TenantEngineRegistry"/>; callers never dispose it themselves.
+/// </summary>
+public sealed class TenantEngine : IDisposable
+{
+    private readonly TimeProvider _clock;
+    private long _lastUsedTicks;
+
+    public string TenantId { get; }
+    public string Directory { get; }
+    public TenantLimits Limits { get; }
+    public TenantUsage Usage { get; } = new();
+    public TsdbDatabase Tsdb { get; }
+    public PromQLEngine Query { get; }
+
+    /// <summary>Where every sample enters: label checks and limits, then the TSDB.</summary>
+    public IAppendable Appendable { get; }
+
+    /// <summary>Where queries read: the TSDB (head and blocks).</summary>
+    public Portal.Model.IQueryable Queryable => Tsdb;
+
+    internal TenantEngine(string tenantId, string directory, TenantLimits limits, TimeProvider clock, ILoggerFactory? loggers)
+    {
+        TenantId = tenantId;
+        Directory = directory;
+        Limits = limits;
+        _clock = clock;
+        Tsdb = TsdbDatabase.Open(directory, new TsdbOptions
+        {
+            RetentionMs = (long)limits.Retention.TotalMilliseconds,
+            MaxSeries = limits.MaxGlobalSeriesPerUser,
+        }, loggers?.CreateLogger($"Portal.Tsdb[{tenantId}]"));
+        Query = new PromQLEngine(new EngineOptions
+        {
+            Timeout = limits.QueryTimeout,
+            MaxSamples = limits.MaxSamplesPerQuery,
+        });
+        Appendable = new LimitedAppendable(Tsdb, limits,
+            new TokenBucket(limits.IngestionRate, limits.IngestionBurstSize, clock), Usage);
+        ConfigAppliedAt = clock.GetUtcNow();
+        Touch();
+    }
+
+    /// <summary>What /api/v1/status/config shows until a configuration is applied: Prometheus's defaults.</summary>
+    public const string DefaultConfigYaml = "global:\n  scrape_interval: 1m\n  scrape_timeout: 10s\n  evaluation_interval: 1m\n";
+
+    /// <summary>The running Prometheus configuration as shown to the tenant (secrets masked).</summary>
+    public string DisplayConfigYaml { get; private set; } = DefaultConfigYaml;
+
+    /// <summary>When the running configuration was applied (the engine's start until one is).</summary>
+    public DateTimeOffset ConfigAppliedAt { get; private set; }
+
+    /// <summary>Records the configuration now running, as it may be shown back (secrets already masked).</summary>
+    public void SetDisplayConfig(string maskedYaml)
+    {
+        DisplayConfigYaml = maskedYaml;
+        ConfigAppliedAt = _clock.GetUtcNow();
+    }
+
+    /// <summary>When the engine was last asked for; idle engines are closed to give memory back.</summary>
+    public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
+
+    internal void Touch() => Interlocked.Exchange(ref _lastUsedTicks, _clock.GetUtcNow().UtcTicks);
+
+    public void Dispose() => Tsdb.Dispose();
+}
