@@ -132,22 +132,26 @@ public sealed class XorChunk
         WriteBits(v, 8);
     }
 
-    /// <summary>Writes the low <paramref name="n"/> bits of <paramref name="bits"/>, most significant first.</summary>
+    /// <summary>
+    /// Writes the low <paramref name="n"/> bits of <paramref name="bits"/>, most significant first. Relies on
+    /// every byte past the written bits being zero and on 8 bytes of slack (see <see cref="EnsureBits"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void WriteBits(ulong bits, int n)
     {
         if (n == 0) return;
-        if (n < 64) bits &= (1UL << n) - 1;
-        while (n > 0)
+        if (n > 56)
         {
-            int byteIdx = _bitLen >> 3;
-            int free = 8 - (_bitLen & 7);
-            int take = Math.Min(free, n);
-            ulong part = (bits >> (n - take)) & ((1UL << take) - 1);
-            _buf[byteIdx] |= (byte)(part << (free - take));
-            _bitLen += take;
-            n -= take;
+            WriteBits(bits >> 32, n - 32);
+            n = 32;
         }
+        bits &= (1UL << n) - 1;
+        int byteIdx = _bitLen >> 3;
+        int off = _bitLen & 7;
+        var span = _buf.AsSpan(byteIdx, 8);
+        ulong cur = BinaryPrimitives.ReadUInt64BigEndian(span);
+        BinaryPrimitives.WriteUInt64BigEndian(span, cur | (bits << (64 - n - off)));
+        _bitLen += n;
     }
 }
 

@@ -132,7 +132,7 @@ internal sealed class TsdbHead : IIndexSource
     /// Applies one committed sample; returns false when it is refused at commit (another appender
     /// committed a conflicting sample first). The caller holds no series lock.
     /// </summary>
-    public bool ApplySample(MemSeries s, long t, double v)
+    public bool ApplySample(MemSeries s, long t, double v, bool noteTime = true)
     {
         lock (s)
         {
@@ -148,7 +148,7 @@ internal sealed class TsdbHead : IIndexSource
                 if (!s.InsertOoo(t, v)) return false;
             }
         }
-        NoteTime(t);
+        if (noteTime) NoteTime(t);
         return true;
     }
 

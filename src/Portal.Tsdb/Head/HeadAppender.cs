@@ -14,6 +14,7 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
 
     private readonly List<RefSample> _samples = new();
     private readonly List<MemSeries> _series = new();
+    private readonly List<MemSeries> _targets = new();
     private bool _done;
 
     public SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v)
@@ -82,6 +83,7 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
             }
         }
         _samples.Add(new RefSample(s.Ref, t, v));
+        _targets.Add(s);
         return new SeriesRef((ulong)s.Ref);
     }
 
@@ -96,8 +98,19 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
                 var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_samples);
                 if (span.Length == 0) { wal.Flush(); return; }
                 wal.LogSamples(span, syncOnCommit);
-                foreach (var rs in span)
-                    if (head.TryGetByRef(rs.Ref, out var s)) head.ApplySample(s, rs.T, rs.V);
+                long min = long.MaxValue, max = long.MinValue;
+                for (int i = 0; i < span.Length; i++)
+                {
+                    var rs = span[i];
+                    if (!head.ApplySample(_targets[i], rs.T, rs.V, noteTime: false)) continue;
+                    if (rs.T < min) min = rs.T;
+                    if (rs.T > max) max = rs.T;
+                }
+                if (max != long.MinValue)
+                {
+                    head.NoteTime(min);
+                    head.NoteTime(max);
+                }
             }
         }
         finally
@@ -122,5 +135,6 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
                 if (ReferenceEquals(s.PendingOwner, this)) s.PendingOwner = null;
         _series.Clear();
         _samples.Clear();
+        _targets.Clear();
     }
 }
