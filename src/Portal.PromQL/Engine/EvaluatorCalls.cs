@@ -25,6 +25,8 @@ internal sealed partial class Evaluator
         if (c.Func.Experimental && !_q.Options.EnableExperimentalFunctions)
             throw new PromQLException(ErrorKind.BadData, $"function \"{name}\" is not enabled");
 
+        if (ExtendedSelectors.ValidateCall(c) is { } invalid) throw Error(invalid);
+
         // Functions over a range vector.
         int matrixArg = -1;
         for (int i = 0; i < c.Func.ArgTypes.Count && i < c.Args.Count; i++)

@@ -110,7 +110,9 @@ public sealed class Runner
 
     private static void Load(LoadCommand load, MemoryStorage memory, IAppendable? external)
     {
-        var app = external?.Appender();
+        // A series written twice in one load keeps its last values, as in Prometheus's test storage.
+        var samples = new List<(Labels Labels, long T, double V)>();
+        var index = new Dictionary<(Labels, long), int>();
         foreach (var s in load.Series)
         {
             for (int i = 0; i < s.Values.Count; i++)
@@ -123,10 +125,28 @@ public sealed class Runner
                     continue;
                 }
                 long t = i * load.IntervalMs;
-                memory.Add(s.Labels, t, v.Value);
-                app?.Append(SeriesRef.None, s.Labels, t, v.Value);
+                if (index.TryGetValue((s.Labels, t), out int at)) samples[at] = (s.Labels, t, v.Value);
+                else
+                {
+                    index[(s.Labels, t)] = samples.Count;
+                    samples.Add((s.Labels, t, v.Value));
+                }
             }
             if (load.WithNhcb) MarkNhcb(s.Labels, memory);
+        }
+        samples.Sort((a, b) => a.T.CompareTo(b.T));
+        var app = external?.Appender();
+        foreach (var (labels, t, v) in samples)
+        {
+            memory.Add(labels, t, v);
+            try
+            {
+                app?.Append(SeriesRef.None, labels, t, v);
+            }
+            catch (AppendException)
+            {
+                // A sample the storage refuses stays out; the cases that need it then fail visibly.
+            }
         }
         app?.Commit();
     }
