@@ -21,6 +21,9 @@ public abstract class Expr
 
     /// <summary>The canonical single-line PromQL text of this node.</summary>
     public override string ToString() => Printer.Print(this);
+
+    /// <summary>The multi-line formatting of <c>/api/v1/format_query</c> (see <see cref="Printer.Pretty"/>).</summary>
+    public string Pretty(int level = 0) => Printer.Pretty(this, level);
 }
 
 /// <summary>An aggregation, e.g. <c>sum by (job) (x)</c> or <c>topk(3, x)</c>.</summary>

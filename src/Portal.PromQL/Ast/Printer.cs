@@ -19,6 +19,77 @@ public static class Printer
         return sb.ToString();
     }
 
+    /// <summary>Maximum single-line length before <see cref="Pretty"/> splits a node over several lines.</summary>
+    public const int MaxCharactersPerLine = 100;
+
+    /// <summary>
+    /// Prometheus's <c>Pretty(level)</c> (used by <c>/api/v1/format_query</c>): a node whose single-line text is
+    /// longer than <see cref="MaxCharactersPerLine"/> UTF-8 bytes is split, children indented by two spaces per level.
+    /// </summary>
+    public static string Pretty(Expr expr, int level = 0)
+    {
+        string ind = new(' ', 2 * level);
+        switch (expr)
+        {
+            case AggregateExpr a:
+            {
+                if (!NeedsSplit(a)) return ind + Print(a);
+                var sb = new StringBuilder(ind);
+                sb.Append(a.Op.ToText());
+                if (a.Without) sb.Append(" without (");
+                else if (a.Grouping.Count > 0) sb.Append(" by (");
+                if (a.Without || a.Grouping.Count > 0)
+                {
+                    WriteLabelList(sb, a.Grouping);
+                    sb.Append(") ");
+                }
+                sb.Append("(\n");
+                if (a.Param is not null) sb.Append(Pretty(a.Param, level + 1)).Append(",\n");
+                sb.Append(Pretty(a.Expr, level + 1)).Append('\n').Append(ind).Append(')');
+                return sb.ToString();
+            }
+            case BinaryExpr b:
+            {
+                if (!NeedsSplit(b)) return ind + Print(b);
+                var sb = new StringBuilder();
+                sb.Append(Pretty(b.LHS, level + 1)).Append('\n').Append(ind).Append(b.Op.ToText());
+                if (b.ReturnBool) sb.Append(" bool");
+                WriteMatching(sb, b.VectorMatching);
+                sb.Append('\n').Append(Pretty(b.RHS, level + 1));
+                return sb.ToString();
+            }
+            case Call c:
+            {
+                if (!NeedsSplit(c)) return ind + Print(c);
+                var sb = new StringBuilder(ind).Append(c.Func.Name).Append("(\n");
+                for (int i = 0; i < c.Args.Count; i++)
+                {
+                    if (i > 0) sb.Append(",\n");
+                    sb.Append(Pretty(c.Args[i], level + 1));
+                }
+                return sb.Append('\n').Append(ind).Append(')').ToString();
+            }
+            case ParenExpr p:
+                if (!NeedsSplit(p)) return ind + Print(p);
+                return $"{ind}(\n{Pretty(p.Expr, level + 1)}\n{ind})";
+            case SubqueryExpr sq:
+            {
+                if (!NeedsSplit(sq)) return Print(sq);
+                string full = Print(sq);
+                string inner = Print(sq.Expr);
+                return Pretty(sq.Expr, level) + full[inner.Length..];
+            }
+            case UnaryExpr u:
+                return ind + u.Op.ToText() + Pretty(u.Expr, level).Trim();
+            case StepInvariantExpr si:
+                return Pretty(si.Expr, level);
+            default:
+                return ind + Print(expr);
+        }
+    }
+
+    private static bool NeedsSplit(Expr e) => Encoding.UTF8.GetByteCount(Print(e)) > MaxCharactersPerLine;
+
     public static void Write(StringBuilder sb, Expr expr)
     {
         switch (expr)
@@ -71,10 +142,9 @@ public static class Printer
                 if (m.RangeExpr is not null) Write(sb, m.RangeExpr);
                 else sb.Append(PromDuration.Format(m.Range));
                 sb.Append(']');
+                WriteExtended(sb, vs);
                 WriteAt(sb, vs.Timestamp, vs.StartOrEnd);
                 WriteOffset(sb, vs.OriginalOffset, vs.OriginalOffsetExpr);
-                if (vs.Anchored) sb.Append(" anchored");
-                if (vs.Smoothed) sb.Append(" smoothed");
                 break;
             }
             case SubqueryExpr s:
@@ -97,7 +167,7 @@ public static class Printer
                 }
                 else
                 {
-                    sb.Append(FormatFloat(n.Val));
+                    sb.Append(FormatFloatPlain(n.Val));
                 }
                 break;
             case StringLiteral s:
@@ -118,9 +188,8 @@ public static class Printer
             case VectorSelector v:
                 WriteSelectorBody(sb, v);
                 WriteAt(sb, v.Timestamp, v.StartOrEnd);
+                WriteExtended(sb, v);
                 WriteOffset(sb, v.OriginalOffset, v.OriginalOffsetExpr);
-                if (v.Anchored) sb.Append(" anchored");
-                if (v.Smoothed) sb.Append(" smoothed");
                 break;
             case DurationExpr d:
                 WriteDuration(sb, d);
@@ -143,7 +212,7 @@ public static class Printer
                 }
                 else
                 {
-                    sb.Append(FormatFloat(d.Seconds));
+                    sb.Append(FormatFloatPlain(d.Seconds));
                 }
                 break;
             case DurationOp.Step:
@@ -202,14 +271,20 @@ public static class Printer
         {
             if (fill.Lhs is { } l && fill.Rhs is { } r && l.Equals(r))
             {
-                sb.Append(" fill(").Append(FormatFloat(l)).Append(')');
+                sb.Append(" fill (").Append(FormatFloat(l)).Append(')');
             }
             else
             {
-                if (fill.Lhs is { } fl) sb.Append(" fill_left(").Append(FormatFloat(fl)).Append(')');
-                if (fill.Rhs is { } fr) sb.Append(" fill_right(").Append(FormatFloat(fr)).Append(')');
+                if (fill.Lhs is { } fl) sb.Append(" fill_left (").Append(FormatFloat(fl)).Append(')');
+                if (fill.Rhs is { } fr) sb.Append(" fill_right (").Append(FormatFloat(fr)).Append(')');
             }
         }
+    }
+
+    private static void WriteExtended(StringBuilder sb, VectorSelector v)
+    {
+        if (v.Anchored) sb.Append(" anchored");
+        else if (v.Smoothed) sb.Append(" smoothed");
     }
 
     private static void WriteAt(StringBuilder sb, long? timestamp, AtModifier startOrEnd)
@@ -261,7 +336,7 @@ public static class Printer
         {
             sb.Append('{');
             WriteQuoted(sb, v.Name);
-            foreach (var m in matchers) sb.Append(", ").Append(MatcherText(m));
+            foreach (var m in matchers) sb.Append(',').Append(MatcherText(m));
             sb.Append('}');
             return;
         }
@@ -269,7 +344,7 @@ public static class Printer
         sb.Append('{');
         for (int i = 0; i < matchers.Count; i++)
         {
-            if (i > 0) sb.Append(", ");
+            if (i > 0) sb.Append(',');
             sb.Append(MatcherText(matchers[i]));
         }
         sb.Append('}');
@@ -380,13 +455,18 @@ public static class Printer
     }
 
     /// <summary>Formats a float64 the way Go's <c>fmt.Sprint</c> does (<c>1e+06</c>, <c>0.5</c>, <c>+Inf</c>, <c>NaN</c>).</summary>
-    public static string FormatFloat(double v)
+    public static string FormatFloat(double v) => FormatGo(v, exponentForm: true);
+
+    /// <summary>Formats a float64 like Go's <c>strconv.FormatFloat(v, 'f', -1, 64)</c> (<c>1000000</c>, <c>0.00001</c>, <c>+Inf</c>).</summary>
+    public static string FormatFloatPlain(double v) => FormatGo(v, exponentForm: false);
+
+    private static string FormatGo(double v, bool exponentForm)
     {
         if (double.IsNaN(v)) return "NaN";
         if (double.IsPositiveInfinity(v)) return "+Inf";
         if (double.IsNegativeInfinity(v)) return "-Inf";
         if (v == 0) return double.IsNegative(v) ? "-0" : "0";
-        // Shortest round-trip digits come from "R"; normalise them to digits + decimal exponent.
+        // Shortest round-trip digits come from "R"; normalise them to digits + decimal point position.
         string shortest = v.ToString("R", CultureInfo.InvariantCulture);
         bool neg = shortest[0] == '-';
         if (neg) shortest = shortest[1..];
@@ -407,7 +487,7 @@ public static class Printer
         var sb = new StringBuilder();
         if (neg) sb.Append('-');
         int exp = dp - 1;
-        if (exp < -4 || exp >= 6)
+        if (exponentForm && (exp < -4 || exp >= 6))
         {
             sb.Append(digits[0]);
             if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);

@@ -4,7 +4,7 @@ using Portal.PromQL.Tests.Script;
 
 namespace Portal.PromQL.Tests.Parsing;
 
-/// <summary>Every eval query of the upstream promqltest files parses, prints and parses back to the same tree.</summary>
+/// <summary>Every eval query of the upstream promqltest files parses, prints (single-line and pretty) and parses back to the same tree.</summary>
 public class UpstreamRoundTripTests
 {
     public static TheoryData<string> Files()
@@ -49,6 +49,9 @@ public class UpstreamRoundTripTests
                 string? diff = AstAssert.Diff(first, second, "$");
                 if (diff is not null) failures.Add($"line {e.Line}: {e.Expr}\n    printed {printed}\n    differs at {diff}");
                 else if (second.ToString() != printed) failures.Add($"line {e.Line}: printing is not idempotent: {printed} vs {second}");
+                string pretty = first.Pretty();
+                string? prettyDiff = AstAssert.Diff(first, PromQLParser.ParseExpr(pretty), "$");
+                if (prettyDiff is not null) failures.Add($"line {e.Line}: pretty form {pretty} differs at {prettyDiff}");
             }
             catch (PromQLParseException ex)
             {
