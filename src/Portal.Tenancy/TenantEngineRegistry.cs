@@ -15,14 +15,18 @@ public sealed class TenantEngineRegistry : IDisposable
     private readonly TimeProvider _clock;
     private readonly ILoggerFactory? _loggers;
     private readonly ILogger? _log;
+    private readonly Action<TenantEngine>? _onOpen;
     private readonly ConcurrentDictionary<string, Lazy<TenantEngine>> _engines = new(StringComparer.Ordinal);
     private readonly Lock _lifecycle = new();
     private bool _disposed;
 
     /// <param name="storagePath">The storage root; tenants live under its <c>tenants/</c> folder.</param>
     /// <param name="limitsFor">The limits of a tenant (defaults merged with its overrides).</param>
-    public TenantEngineRegistry(string storagePath, Func<string, TenantLimits> limitsFor, TimeProvider? clock = null, ILoggerFactory? loggers = null)
+    /// <param name="onOpen">Called with each engine right after it opens, e.g. to load the tenant's running configuration.</param>
+    public TenantEngineRegistry(string storagePath, Func<string, TenantLimits> limitsFor, TimeProvider? clock = null, ILoggerFactory? loggers = null,
+        Action<TenantEngine>? onOpen = null)
     {
+        _onOpen = onOpen;
         _tenantsPath = Path.Combine(Path.GetFullPath(storagePath), "tenants");
         _limitsFor = limitsFor;
         _clock = clock ?? TimeProvider.System;
@@ -97,6 +101,15 @@ public sealed class TenantEngineRegistry : IDisposable
     {
         var dir = Path.Combine(_tenantsPath, tenantId);
         var engine = new TenantEngine(tenantId, dir, _limitsFor(tenantId), _clock, _loggers);
+        try
+        {
+            _onOpen?.Invoke(engine);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
         _log?.LogInformation("Opened tenant engine {Tenant}", tenantId);
         return engine;
     }

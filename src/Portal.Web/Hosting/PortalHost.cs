@@ -32,8 +32,12 @@ public static class PortalHost
         builder.Services.AddSingleton<ConfigRevisionStore>();
         builder.Services.AddSingleton<TenantLimitsProvider>();
         builder.Services.AddSingleton(sp => new TenantEngineRegistry(
-            storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            onOpen: engine => sp.GetRequiredService<TenantConfigService>().LoadInto(engine)));
+        builder.Services.AddSingleton<TenantConfigService>();
+        builder.Services.AddSingleton<ProvisioningService>();
         builder.Services.AddHostedService<PortalStartup>();
+        builder.Services.AddHostedService<ProvisioningHostedService>();
         builder.Services.AddPortalAuth(new JwtIssuer(JwtIssuer.LoadOrCreateKey(builder.Configuration["Auth:JwtSigningKey"], storage), TimeProvider.System));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -53,6 +57,7 @@ public static class PortalHost
         app.UseAntiforgery();
 
         app.MapHealthEndpoints();
+        app.MapReloadEndpoint();
         app.MapTokenEndpoints();
         app.MapPrometheusApi();
         app.MapMetrics("/metrics");
