@@ -145,7 +145,7 @@ public static class AlertmanagerConfigLoader
                 break;
             case SlackConfig sc:
                 bool ownUrl = Has(sc.ApiUrl) || Has(sc.ApiUrlFile), ownToken = Has(sc.AppToken) || Has(sc.AppTokenFile);
-                if (ownUrl && ownToken && (Has(sc.ApiUrlFile) || sc.ApiUrl!.Value != SlackConfig.ChatPostMessageUrl))
+                if (ownUrl && ownToken && (Has(sc.ApiUrlFile) || sc.ApiUrl!.Value is var u && u != SlackConfig.ChatPostMessageUrl && u != sc.AppUrl && u != g.SlackAppUrl))
                     ctx.Error(sc, "app_token", "at most one of app_token/app_token_file & api_url/api_url_file must be configured");
                 if (!ownUrl && !ownToken)
                 {
