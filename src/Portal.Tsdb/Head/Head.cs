@@ -130,7 +130,7 @@ internal sealed class TsdbHead : IIndexSource
 
     /// <summary>
     /// Applies one committed sample; returns false when it is refused at commit (another appender
-    /// committed a conflicting sample first). The caller holds no series lock.
+    /// committed a conflicting sample first). The caller holds no series lock. With <paramref name="noteTime"/> false the caller must call <see cref="NoteTime"/> itself.
     /// </summary>
     public bool ApplySample(MemSeries s, long t, double v, bool noteTime = true)
     {
