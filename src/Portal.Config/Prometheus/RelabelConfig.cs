@@ -29,13 +29,12 @@ public sealed class RelabelConfig : ConfigObject
     /// <summary>Whether names are checked with the legacy (ASCII) rules; set from the enclosing section's validation scheme.</summary>
     internal bool LegacyNames { get; set; }
 
-    private Regex? _compiled;
+    private Re2Regex? _compiled;
 
-    /// <summary>The anchored, compiled regex (<c>^(?s:regex)$</c>). Thread-safe once loaded.</summary>
-    public Regex CompiledRegex => _compiled ??= CompileAnchored(Regex ?? "");
+    /// <summary>The anchored, compiled regex (<c>^(?s:regex)$</c>) with RE2 group numbering. Thread-safe.</summary>
+    public Re2Regex CompiledRegex => _compiled ??= CompileAnchored(Regex ?? "");
 
-    internal static Regex CompileAnchored(string pattern) =>
-        new("^(?s:" + Re2.ToDotNet(pattern) + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+    internal static Re2Regex CompileAnchored(string pattern) => Re2Regex.Anchored(pattern);
 
     internal override void Validate(LoadContext ctx)
     {
@@ -155,9 +154,64 @@ internal static class Re2
         return null;
     }
 
-    /// <summary>Rewrites RE2-only syntax (<c>(?P&lt;name&gt;</c>) into the .NET form.</summary>
-    public static string ToDotNet(string pattern) =>
-        pattern.Contains("(?P<", StringComparison.Ordinal) ? pattern.Replace("(?P<", "(?<", StringComparison.Ordinal) : pattern;
+    /// <summary>
+    /// Rewrites a pattern for .NET keeping RE2's group numbering: named groups (<c>(?P&lt;n&gt;</c>, <c>(?&lt;n&gt;</c>)
+    /// become plain groups, and their numbers are returned by name (.NET would number named groups last).
+    /// </summary>
+    public static string Translate(string pattern, Dictionary<string, int> names)
+    {
+        var sb = new System.Text.StringBuilder(pattern.Length);
+        int group = 0;
+        bool inClass = false;
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                sb.Append(c).Append(pattern[i + 1]);
+                i++;
+                continue;
+            }
+            if (inClass)
+            {
+                if (c == ']') inClass = false;
+                sb.Append(c);
+                continue;
+            }
+            if (c == '[')
+            {
+                inClass = true;
+                sb.Append(c);
+                if (i + 1 < pattern.Length && pattern[i + 1] == '^') { sb.Append('^'); i++; }
+                if (i + 1 < pattern.Length && pattern[i + 1] == ']') { sb.Append(']'); i++; }
+                continue;
+            }
+            if (c == '(')
+            {
+                if (i + 1 < pattern.Length && pattern[i + 1] == '?')
+                {
+                    int nameStart = -1;
+                    if (string.CompareOrdinal(pattern, i, "(?P<", 0, 4) == 0) nameStart = i + 4;
+                    else if (string.CompareOrdinal(pattern, i, "(?<", 0, 3) == 0 && i + 3 < pattern.Length && pattern[i + 3] is not ('=' or '!')) nameStart = i + 3;
+                    if (nameStart >= 0)
+                    {
+                        int end = pattern.IndexOf('>', nameStart);
+                        if (end > nameStart)
+                        {
+                            group++;
+                            names[pattern[nameStart..end]] = group;
+                            sb.Append('(');
+                            i = end;
+                            continue;
+                        }
+                    }
+                }
+                else group++;
+            }
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
 
     public static string DescribeDotNetError(ArgumentException e)
     {
