@@ -4,6 +4,25 @@ namespace Portal.PromQL.Ast;
 public readonly record struct PositionRange(int Start, int End)
 {
     public override string ToString() => $"[{Start}:{End}]";
+
+    /// <summary>
+    /// Prometheus's <c>line:column</c> of <see cref="Start"/> within <paramref name="query"/> (both 1-based, as in
+    /// <c>1:5: parse error: ...</c> and annotation suffixes), or <c>invalid position:</c> style text when out of range.
+    /// </summary>
+    public string StartPosInput(string query)
+    {
+        if (Start < 0 || Start > query.Length) return "invalid position";
+        int line = 1, lastBreak = -1;
+        for (int i = 0; i < Start; i++)
+        {
+            if (query[i] == '\n')
+            {
+                line++;
+                lastBreak = i;
+            }
+        }
+        return $"{line}:{Start - lastBreak}";
+    }
 }
 
 /// <summary>The type an expression evaluates to.</summary>

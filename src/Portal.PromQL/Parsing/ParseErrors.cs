@@ -17,18 +17,8 @@ public sealed class ParseError
     /// <summary>Formats as Prometheus does: <c>line:col: parse error: message</c> (col is 1-based within the line).</summary>
     public string Format(string query)
     {
-        int pos = Pos.Start;
-        if (pos < 0 || pos > query.Length) return "invalid position: parse error: " + Message;
-        int line = 1, lastBreak = -1;
-        for (int i = 0; i < pos; i++)
-        {
-            if (query[i] == '\n')
-            {
-                line++;
-                lastBreak = i;
-            }
-        }
-        return $"{line}:{pos - lastBreak}: parse error: {Message}";
+        string pos = Pos.StartPosInput(query);
+        return pos == "invalid position" ? "invalid position: parse error: " + Message : $"{pos}: parse error: {Message}";
     }
 
     public override string ToString() => $"{Pos}: {Message}";

@@ -156,10 +156,12 @@ internal sealed class Parser
     {
         Enter();
         var lhs = ParseUnary();
+        int chain = 0;
         while (Keywords.TryBinaryOp(Cur, out var op))
         {
             int prec = op.Precedence();
             if (prec < minPrec) break;
+            if (++chain + _depth > MaxDepth) throw Fail(Cur.Range, $"query is nested too deeply: more than {MaxDepth} levels");
             Next();
             var be = new BinaryExpr { Op = op, LHS = lhs };
             ParseBinModifiers(be);
@@ -699,6 +701,7 @@ internal sealed class Parser
     {
         Enter();
         var lhs = ParseDurationUnary();
+        int chain = 0;
         while (true)
         {
             DurationOp op;
@@ -714,6 +717,7 @@ internal sealed class Parser
                 default: Leave(); return lhs;
             }
             if (prec < minPrec) break;
+            if (++chain + _depth > MaxDepth) throw Fail(Cur.Range, $"query is nested too deeply: more than {MaxDepth} levels");
             Next();
             var rhs = ParseDurationExpr(op == DurationOp.Pow ? prec : prec + 1);
             lhs = new DurationExpr { Op = op, LHS = lhs, RHS = rhs, PosRange = new PositionRange(lhs.PosRange.Start, rhs.PosRange.End) };
