@@ -164,7 +164,11 @@ public sealed class ScrapeLoop : IDisposable
     /// <summary>When set, scrapes fail with this reason without contacting the target (e.g. target_limit exceeded).</summary>
     internal volatile string? ForcedError;
 
-    public ScrapeLoop(ScrapeTarget target, IAppendable storage, ITargetScraper scraper, ScrapeOptions options, ulong offsetSeed = 0)
+    /// <param name="inheritFrom">
+    /// A stopped loop of the same target whose series memory (cache, staleness state, synthetic series) this loop
+    /// continues, so a reload does not lose track of series; its metric relabeling must have been the same.
+    /// </param>
+    public ScrapeLoop(ScrapeTarget target, IAppendable storage, ITargetScraper scraper, ScrapeOptions options, ulong offsetSeed = 0, ScrapeLoop? inheritFrom = null)
     {
         Target = target;
         _storage = storage;
@@ -175,6 +179,14 @@ public sealed class ScrapeLoop : IDisposable
         _syntheticLabels = new Labels[SyntheticNames.Length];
         for (int i = 0; i < SyntheticNames.Length; i++)
             _syntheticLabels[i] = new LabelsBuilder(target.Labels).Set(Labels.MetricName, SyntheticNames[i]).Build();
+        if (inheritFrom is not null)
+        {
+            foreach (var (k, v) in inheritFrom._cache) _cache[k] = v;
+            _iter = inheritFrom._iter;
+            _lastScrapeMs = inheritFrom._lastScrapeMs;
+            _reportedBefore = inheritFrom._reportedBefore;
+            Array.Copy(inheritFrom._syntheticRefs, _syntheticRefs, _syntheticRefs.Length);
+        }
     }
 
     public ScrapeTarget Target { get; }

@@ -115,8 +115,9 @@ public static class TargetBuilder
                 if (v is { Count: > 0 }) SetDefault(lb, ParamPrefix + k, v[0]);
         discovered = lb.Build();
 
-        if (cfg.RelabelConfigs is { Count: > 0 } rcs && !Relabeling.Relabeler.ProcessBuilder(lb, rcs)) return null;
-        var lset = lb.Build();
+        var lset = Relabeling.Relabeler.Process(discovered, cfg.RelabelConfigs);
+        if (lset is null) return null;
+        lb.Reset(lset);
 
         var addr = lset.Get(TargetGroup.AddressLabel);
         if (addr.Length == 0) { error = "no address"; return null; }
