@@ -116,6 +116,9 @@ internal sealed partial class Evaluator
         var op = e.Op;
         var lb = new LabelsBuilder();
         var resultCache = new Dictionary<(Labels, Labels), Labels>();
+        var sigSet = new HashSet<Labels>();
+        var rightSigs = new Dictionary<Labels, StepSample>();
+        var matched = new Dictionary<Labels, HashSet<Labels>?>();
         return RangeEval((ts, args, output) =>
         {
             var l = args[0];
@@ -125,30 +128,30 @@ internal sealed partial class Evaluator
                 case BinaryOp.And:
                 {
                     if (l.Count == 0 || r.Count == 0) return;
-                    var right = new HashSet<Labels>();
-                    foreach (var s in r) right.Add(sigs.Of(s.Metric));
+                    sigSet.Clear();
+                    foreach (var s in r) sigSet.Add(sigs.Of(s.Metric));
                     foreach (var s in l)
-                        if (right.Contains(sigs.Of(s.Metric))) output.Add(s);
+                        if (sigSet.Contains(sigs.Of(s.Metric))) output.Add(s);
                     return;
                 }
                 case BinaryOp.Or:
                 {
-                    var left = new HashSet<Labels>();
+                    sigSet.Clear();
                     foreach (var s in l)
                     {
-                        left.Add(sigs.Of(s.Metric));
+                        sigSet.Add(sigs.Of(s.Metric));
                         output.Add(s);
                     }
                     foreach (var s in r)
-                        if (!left.Contains(sigs.Of(s.Metric))) output.Add(s);
+                        if (!sigSet.Contains(sigs.Of(s.Metric))) output.Add(s);
                     return;
                 }
                 case BinaryOp.Unless:
                 {
-                    var right = new HashSet<Labels>();
-                    foreach (var s in r) right.Add(sigs.Of(s.Metric));
+                    sigSet.Clear();
+                    foreach (var s in r) sigSet.Add(sigs.Of(s.Metric));
                     foreach (var s in l)
-                        if (!right.Contains(sigs.Of(s.Metric))) output.Add(s);
+                        if (!sigSet.Contains(sigs.Of(s.Metric))) output.Add(s);
                     return;
                 }
             }
@@ -157,7 +160,7 @@ internal sealed partial class Evaluator
             if (l.Count == 0 || r.Count == 0) return;
             bool oneToMany = matching.Card == VectorMatchCardinality.OneToMany;
             if (oneToMany) (l, r) = (r, l);
-            var rightSigs = new Dictionary<Labels, StepSample>();
+            rightSigs.Clear();
             foreach (var rs in r)
             {
                 var sig = sigs.Of(rs.Metric);
@@ -169,7 +172,7 @@ internal sealed partial class Evaluator
                 }
                 rightSigs[sig] = rs;
             }
-            var matched = new Dictionary<Labels, HashSet<Labels>?>();
+            matched.Clear();
             foreach (var ls in l)
             {
                 var sig = sigs.Of(ls.Metric);

@@ -468,6 +468,7 @@ internal sealed partial class Evaluator
                 p1 = ScalarSteps(c.Args[2]);
                 break;
         }
+        var fn = RangeFuncOf(name);
         var src = LoadRange(c.Args[matrixArg], name);
         int steps = NumSteps;
         var output = new List<EvalSeries>();
@@ -497,45 +498,45 @@ internal sealed partial class Evaluator
                     continue;
                 }
                 double val;
-                switch (name)
+                switch (fn)
                 {
-                    case "rate":
-                    case "increase":
-                    case "delta":
-                        if (!RangeMath.ExtrapolatedRate(w, minT, r, name != "delta", name == "rate", out val)) continue;
+                    case RangeFunc.Rate:
+                    case RangeFunc.Increase:
+                    case RangeFunc.Delta:
+                        if (!RangeMath.ExtrapolatedRate(w, minT, r, fn != RangeFunc.Delta, fn == RangeFunc.Rate, out val)) continue;
                         break;
-                    case "irate":
-                    case "idelta":
-                        if (!RangeMath.InstantValue(w, name == "irate", out val)) continue;
+                    case RangeFunc.Irate:
+                    case RangeFunc.Idelta:
+                        if (!RangeMath.InstantValue(w, fn == RangeFunc.Irate, out val)) continue;
                         break;
-                    case "avg_over_time": val = RangeMath.Avg(w); break;
-                    case "sum_over_time": val = RangeMath.Sum(w); break;
-                    case "count_over_time": val = w.Length; break;
-                    case "min_over_time": val = RangeMath.Min(w); break;
-                    case "max_over_time": val = RangeMath.Max(w); break;
-                    case "last_over_time": val = w[^1].V; break;
-                    case "first_over_time": val = w[0].V; break;
-                    case "ts_of_last_over_time": val = w[^1].T / 1000.0; break;
-                    case "ts_of_first_over_time": val = w[0].T / 1000.0; break;
-                    case "ts_of_max_over_time": val = TsOfExtreme(w, true); break;
-                    case "ts_of_min_over_time": val = TsOfExtreme(w, false); break;
-                    case "present_over_time": val = 1; break;
-                    case "stddev_over_time": val = Math.Sqrt(RangeMath.Variance(w)); break;
-                    case "stdvar_over_time": val = RangeMath.Variance(w); break;
-                    case "changes": val = RangeMath.Changes(w); break;
-                    case "resets": val = RangeMath.Resets(w); break;
-                    case "deriv":
+                    case RangeFunc.AvgOverTime: val = RangeMath.Avg(w); break;
+                    case RangeFunc.SumOverTime: val = RangeMath.Sum(w); break;
+                    case RangeFunc.CountOverTime: val = w.Length; break;
+                    case RangeFunc.MinOverTime: val = RangeMath.Min(w); break;
+                    case RangeFunc.MaxOverTime: val = RangeMath.Max(w); break;
+                    case RangeFunc.LastOverTime: val = w[^1].V; break;
+                    case RangeFunc.FirstOverTime: val = w[0].V; break;
+                    case RangeFunc.TsOfLastOverTime: val = w[^1].T / 1000.0; break;
+                    case RangeFunc.TsOfFirstOverTime: val = w[0].T / 1000.0; break;
+                    case RangeFunc.TsOfMaxOverTime: val = TsOfExtreme(w, true); break;
+                    case RangeFunc.TsOfMinOverTime: val = TsOfExtreme(w, false); break;
+                    case RangeFunc.PresentOverTime: val = 1; break;
+                    case RangeFunc.StddevOverTime: val = Math.Sqrt(RangeMath.Variance(w)); break;
+                    case RangeFunc.StdvarOverTime: val = RangeMath.Variance(w); break;
+                    case RangeFunc.Changes: val = RangeMath.Changes(w); break;
+                    case RangeFunc.Resets: val = RangeMath.Resets(w); break;
+                    case RangeFunc.Deriv:
                         if (w.Length < 2) continue;
                         val = RangeMath.LinearRegression(w, w[0].T).Slope;
                         break;
-                    case "predict_linear":
+                    case RangeFunc.PredictLinear:
                     {
                         if (w.Length < 2) continue;
                         var (slope, intercept) = RangeMath.LinearRegression(w, ts);
                         val = slope * p0![i] + intercept;
                         break;
                     }
-                    case "quantile_over_time":
+                    case RangeFunc.QuantileOverTime:
                     {
                         double q = p0![i];
                         if (double.IsNaN(q) || q < 0 || q > 1)
@@ -546,11 +547,11 @@ internal sealed partial class Evaluator
                         val = RangeMath.Quantile(q, vals);
                         break;
                     }
-                    case "mad_over_time":
+                    case RangeFunc.MadOverTime:
                         scratch = Scratch(scratch, w.Length);
                         val = RangeMath.MedianAbsoluteDeviation(w, scratch);
                         break;
-                    case "double_exponential_smoothing":
+                    case RangeFunc.DoubleExponentialSmoothing:
                     {
                         double sf = p0![i], tf = p1![i];
                         if (sf <= 0 || sf >= 1)
@@ -589,6 +590,70 @@ internal sealed partial class Evaluator
         }
         return output;
     }
+
+    private enum RangeFunc
+    {
+        Unknown,
+        Rate,
+        Increase,
+        Delta,
+        Irate,
+        Idelta,
+        AbsentOverTime,
+        AvgOverTime,
+        SumOverTime,
+        CountOverTime,
+        MinOverTime,
+        MaxOverTime,
+        LastOverTime,
+        FirstOverTime,
+        TsOfLastOverTime,
+        TsOfFirstOverTime,
+        TsOfMaxOverTime,
+        TsOfMinOverTime,
+        PresentOverTime,
+        StddevOverTime,
+        StdvarOverTime,
+        Changes,
+        Resets,
+        Deriv,
+        PredictLinear,
+        QuantileOverTime,
+        MadOverTime,
+        DoubleExponentialSmoothing,
+    }
+
+    private static RangeFunc RangeFuncOf(string name) => name switch
+    {
+        "rate" => RangeFunc.Rate,
+        "increase" => RangeFunc.Increase,
+        "delta" => RangeFunc.Delta,
+        "irate" => RangeFunc.Irate,
+        "idelta" => RangeFunc.Idelta,
+        "absent_over_time" => RangeFunc.AbsentOverTime,
+        "avg_over_time" => RangeFunc.AvgOverTime,
+        "sum_over_time" => RangeFunc.SumOverTime,
+        "count_over_time" => RangeFunc.CountOverTime,
+        "min_over_time" => RangeFunc.MinOverTime,
+        "max_over_time" => RangeFunc.MaxOverTime,
+        "last_over_time" => RangeFunc.LastOverTime,
+        "first_over_time" => RangeFunc.FirstOverTime,
+        "ts_of_last_over_time" => RangeFunc.TsOfLastOverTime,
+        "ts_of_first_over_time" => RangeFunc.TsOfFirstOverTime,
+        "ts_of_max_over_time" => RangeFunc.TsOfMaxOverTime,
+        "ts_of_min_over_time" => RangeFunc.TsOfMinOverTime,
+        "present_over_time" => RangeFunc.PresentOverTime,
+        "stddev_over_time" => RangeFunc.StddevOverTime,
+        "stdvar_over_time" => RangeFunc.StdvarOverTime,
+        "changes" => RangeFunc.Changes,
+        "resets" => RangeFunc.Resets,
+        "deriv" => RangeFunc.Deriv,
+        "predict_linear" => RangeFunc.PredictLinear,
+        "quantile_over_time" => RangeFunc.QuantileOverTime,
+        "mad_over_time" => RangeFunc.MadOverTime,
+        "double_exponential_smoothing" => RangeFunc.DoubleExponentialSmoothing,
+        _ => RangeFunc.Unknown,
+    };
 
     private static double[] Scratch(double[]? buf, int n) => buf is not null && buf.Length >= n ? buf : new double[Math.Max(n, 16)];
 
