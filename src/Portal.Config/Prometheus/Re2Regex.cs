@@ -33,6 +33,9 @@ public sealed class Re2Regex
 
     public bool IsMatch(string input) => _regex.IsMatch(input);
 
+    /// <summary>Matches the (anchored) regex against <paramref name="input"/>; groups are numbered as in RE2.</summary>
+    public Match Match(string input) => _regex.Match(input);
+
     /// <summary>The match of the whole input, or null.</summary>
     public Match? MatchWhole(string input)
     {

@@ -22,9 +22,15 @@ public static class Relabeler
     {
         if (configs.Count == 0) return labels;
         var lb = new LabelsBuilder(labels);
+        return ProcessBuilder(lb, configs) ? lb.Build() : null;
+    }
+
+    /// <summary>Runs <paramref name="configs"/> on <paramref name="builder"/> in place; false when a step dropped the set (the builder is then partly changed).</summary>
+    public static bool ProcessBuilder(LabelsBuilder builder, IReadOnlyList<RelabelConfig> configs)
+    {
         for (int i = 0; i < configs.Count; i++)
-            if (!Apply(configs[i], lb)) return null;
-        return lb.Build();
+            if (!Apply(configs[i], builder)) return false;
+        return true;
     }
 
     private static bool Apply(RelabelConfig cfg, LabelsBuilder lb)
