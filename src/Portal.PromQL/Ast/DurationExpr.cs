@@ -95,7 +95,7 @@ public sealed class DurationExpr : Expr
     }
 
     /// <summary>
-    /// Evaluates to whole milliseconds. Throws <see cref="ArgumentException"/> when the result is not finite
+    /// Evaluates to whole milliseconds (truncated toward zero, as Prometheus converts). Throws <see cref="ArgumentException"/> when the result is not finite
     /// or does not fit; callers check the sign themselves (ranges must be positive, offsets may be negative).
     /// </summary>
     public long EvaluateMs(long stepMs, long rangeMs)
@@ -104,6 +104,6 @@ public sealed class DurationExpr : Expr
         double ms = s * 1000;
         if (double.IsNaN(ms) || double.IsInfinity(ms) || ms >= long.MaxValue || ms <= long.MinValue)
             throw new ArgumentException($"duration expression result is not a valid duration: {s}");
-        return (long)Math.Round(ms);
+        return (long)ms;
     }
 }

@@ -84,7 +84,6 @@ internal sealed class Parser
             else if (t.Kind == TokenKind.LeftBrace) vs = p.ParseVectorSelector(null);
             else p.Unexpected("", "");
             if (p.Cur.Kind != TokenKind.Eof) p.Unexpected("", "");
-            p.Check(vs!);
         }
         catch (AbortException)
         {

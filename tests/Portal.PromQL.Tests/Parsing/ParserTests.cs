@@ -350,7 +350,9 @@ public class ParserTests
         Assert.Contains(m, x => x.Name == "__name__" && x.Value == "up");
         Assert.Single(PromQLParser.ParseMetricSelector("{__name__=~\"a.*\"}"));
         Assert.Throws<PromQLParseException>(() => PromQLParser.ParseMetricSelector("up + 1"));
-        Assert.Throws<PromQLParseException>(() => PromQLParser.ParseMetricSelector("{a=\"\"}"));
+        Assert.Single(PromQLParser.ParseMetricSelector("{a=\"\"}"));
+        Assert.Throws<PromQLParseException>(() => PromQLParser.ParseMetricSelector("up[5m]"));
+        Assert.Throws<PromQLParseException>(() => PromQLParser.ParseMetricSelector("up{a=~\"(\"}"));
         Assert.Throws<PromQLParseException>(() => PromQLParser.ParseMetricSelector(""));
     }
 
