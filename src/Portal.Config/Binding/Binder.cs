@@ -280,7 +280,7 @@ internal static class Binder
         if (type == typeof(Duration))
         {
             if (Duration.TryParse(text!, out var dur, out var err)) return dur;
-            return Fail(ctx, s, $"{what}: {err}", out ok);
+            return Fail(ctx, s, $"{what}: {err} (a duration is numbers with units y, w, d, h, m, s, ms in that order, e.g. 30s or 1h30m)", out ok);
         }
         if (type == typeof(ByteSize))
         {
