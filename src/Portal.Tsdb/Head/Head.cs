@@ -37,7 +37,12 @@ internal sealed class TsdbHead : IIndexSource
         public readonly Dictionary<string, PostingList> Values = new(StringComparer.Ordinal);
     }
 
-    private readonly ConcurrentDictionary<int, MemSeries> _byRef = new();
+    private const int PageBits = 12;
+    private const int PageSize = 1 << PageBits;
+
+    // Series by ref in pages of 4096 slots: lock-free reads, writes under the index lock.
+    private volatile MemSeries?[]?[] _pages = new MemSeries?[]?[16];
+    private int _count;
     private readonly ConcurrentDictionary<Labels, MemSeries> _byLabels = new();
     private readonly Lock _indexLock = new();
     private readonly Dictionary<string, NameEntry> _postings = new(StringComparer.Ordinal);
@@ -61,7 +66,7 @@ internal sealed class TsdbHead : IIndexSource
     /// <summary>Called under the index lock for each new series, before any sample of it can commit (WAL logging).</summary>
     public Action<int, Labels>? SeriesCreated { get; set; }
 
-    public int NumSeries => _byRef.Count;
+    public int NumSeries => Volatile.Read(ref _count);
     public long MinTime => Interlocked.Read(ref _minT);
     public long MaxTime => Interlocked.Read(ref _maxT);
 
@@ -72,7 +77,32 @@ internal sealed class TsdbHead : IIndexSource
         set => Interlocked.Exchange(ref _minValidTime, value);
     }
 
-    public bool TryGetByRef(int r, out MemSeries s) => _byRef.TryGetValue(r, out s!);
+    public bool TryGetByRef(int r, out MemSeries s)
+    {
+        var pages = _pages;
+        int p = r >> PageBits;
+        if (r >= 0 && p < pages.Length && pages[p] is { } page && Volatile.Read(ref page[r & (PageSize - 1)]) is { } found)
+        {
+            s = found;
+            return true;
+        }
+        s = null!;
+        return false;
+    }
+
+    private void SetByRef(int r, MemSeries? s)
+    {
+        var pages = _pages;
+        int p = r >> PageBits;
+        if (p >= pages.Length)
+        {
+            var grown = new MemSeries?[]?[Math.Max(pages.Length * 2, p + 1)];
+            Array.Copy(pages, grown, pages.Length);
+            _pages = pages = grown;
+        }
+        var page = pages[p] ??= new MemSeries?[PageSize];
+        Volatile.Write(ref page[r & (PageSize - 1)], s);
+    }
     public bool TryGetByLabels(Labels l, out MemSeries s) => _byLabels.TryGetValue(l, out s!);
 
     /// <summary>Finds or creates the series for valid labels. Throws <see cref="AppendException"/> when the series limit is hit.</summary>
@@ -82,7 +112,7 @@ internal sealed class TsdbHead : IIndexSource
         lock (_indexLock)
         {
             if (_byLabels.TryGetValue(labels, out s)) return s;
-            if (MaxSeries > 0 && _byRef.Count >= MaxSeries)
+            if (MaxSeries > 0 && _count >= MaxSeries)
                 throw new AppendException(AppendError.TooManySeries, $"series limit of {MaxSeries} reached, refusing new series {labels}", labels);
             int r = _nextRef++;
             s = AddLocked(r, labels);
@@ -116,7 +146,8 @@ internal sealed class TsdbHead : IIndexSource
         }
         _all.Add(r);
         var s = new MemSeries(r, Labels.FromSortedUnchecked(interned));
-        _byRef[r] = s;
+        SetByRef(r, s);
+        _count++;
         _byLabels[s.Labels] = s;
         return s;
     }
@@ -160,8 +191,13 @@ internal sealed class TsdbHead : IIndexSource
     /// <summary>All live series (a snapshot of the references).</summary>
     public List<MemSeries> AllSeries()
     {
-        var list = new List<MemSeries>(_byRef.Count);
-        foreach (var kv in _byRef) list.Add(kv.Value);
+        var list = new List<MemSeries>(NumSeries);
+        foreach (var page in _pages)
+        {
+            if (page is null) continue;
+            foreach (var s in page)
+                if (s is not null) list.Add(s);
+        }
         return list;
     }
 
@@ -174,9 +210,8 @@ internal sealed class TsdbHead : IIndexSource
         if (mint > MinValidTime) MinValidTime = mint;
         var removed = new List<MemSeries>();
         long newMin = long.MaxValue;
-        foreach (var kv in _byRef)
+        foreach (var s in AllSeries())
         {
-            var s = kv.Value;
             lock (s)
             {
                 if (s.Truncate(mint))
@@ -200,7 +235,8 @@ internal sealed class TsdbHead : IIndexSource
                     {
                         // An appender may have revived the series meanwhile.
                         if (s.ChunkCount > 0 || s.PendingOwner is not null) continue;
-                        _byRef.TryRemove(s.Ref, out _);
+                        SetByRef(s.Ref, null);
+                        _count--;
                         _byLabels.TryRemove(s.Labels, out _);
                         gone.Add(s.Ref);
                     }
@@ -222,7 +258,7 @@ internal sealed class TsdbHead : IIndexSource
             }
         }
         Interlocked.Exchange(ref _minT, newMin);
-        if (_byRef.IsEmpty) Interlocked.Exchange(ref _maxT, long.MinValue);
+        if (NumSeries == 0) Interlocked.Exchange(ref _maxT, long.MinValue);
         return removed.Count;
     }
 

@@ -23,7 +23,7 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
         // A ref hint is trusted when the 64-bit label hashes (cached on both Labels) agree.
         MemSeries? s = null;
         if (!seriesRef.IsNone && seriesRef.Value <= int.MaxValue && head.TryGetByRef((int)seriesRef.Value, out var byRef)
-            && (labels is null || ReferenceEquals(byRef.Labels, labels) || byRef.Labels.Hash == labels.Hash))
+            && (labels is null || ReferenceEquals(byRef.Labels, labels) || byRef.LabelsHash == labels.Hash))
             s = byRef;
         if (s is null)
         {

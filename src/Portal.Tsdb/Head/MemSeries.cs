@@ -14,6 +14,7 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
 {
     public readonly int Ref = seriesRef;
     public readonly Labels Labels = labels;
+    public readonly ulong LabelsHash = labels.Hash;
 
     private ChunkData[]? _done;
     private int _doneCount;
