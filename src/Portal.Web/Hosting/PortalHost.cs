@@ -40,6 +40,8 @@ public static class PortalHost
         builder.Services.AddHostedService<ProvisioningHostedService>();
         builder.Services.AddPortalAuth(new JwtIssuer(JwtIssuer.LoadOrCreateKey(builder.Configuration["Auth:JwtSigningKey"], storage), TimeProvider.System));
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddAccountRateLimit();
         builder.Services.AddMudServices();
         return builder;
     }
@@ -52,6 +54,7 @@ public static class PortalHost
 
         app.Use(SecurityHeaders);
         app.UseHttpMetrics();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -59,6 +62,7 @@ public static class PortalHost
         app.MapHealthEndpoints();
         app.MapReloadEndpoint();
         app.MapTokenEndpoints();
+        app.MapAccountEndpoints();
         app.MapPrometheusApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
