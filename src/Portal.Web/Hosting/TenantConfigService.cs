@@ -75,6 +75,6 @@ public sealed class TenantConfigService(ConfigRevisionStore revisions, TenantEng
     private static void ActivatePrometheus(TenantEngine engine, string yaml)
     {
         var loaded = PrometheusConfigLoader.Load(yaml, PrometheusDocument);
-        if (loaded.Success) engine.SetDisplayConfig(ConfigDisplay.Mask(yaml));
+        if (loaded.Success) engine.SetDisplayConfig(ConfigSerializer.ToYaml(loaded.Config!, maskSecrets: true));
     }
 }
