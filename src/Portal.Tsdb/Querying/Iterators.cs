@@ -26,6 +26,8 @@ internal sealed class ChunkSeriesIterator : ISampleIterator
     {
         _mint = mint;
         _maxt = maxt;
+        // Only XOR (float) chunks are decoded; native-histogram chunks written by Prometheus are skipped.
+        chunks.RemoveAll(c => c.Chunk.Encoding != ChunkEncoding.Xor);
         chunks.Sort((a, b) => a.Chunk.MinT.CompareTo(b.Chunk.MinT));
         _chunks = chunks;
         for (int i = 1; i < chunks.Count; i++)
