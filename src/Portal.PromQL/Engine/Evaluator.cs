@@ -112,11 +112,23 @@ internal sealed partial class Evaluator
     /// <summary>The time a selector reads at for step time <paramref name="ts"/>: the @ time or ts, minus offset.</summary>
     private static long RefTime(long ts, long? at, long offset) => (at ?? ts) - offset;
 
-    /// <summary>Reads every matching series' float samples with mint ≤ t ≤ maxt from storage.</summary>
+    /// <summary>Reads every matching series' float samples with mint ≤ t ≤ maxt from storage, copied out.</summary>
     private List<(Labels Labels, Sample[] Samples)> Select(VectorSelector vs, long mint, long maxt, long range, string? func)
     {
         var result = new List<(Labels, Sample[])>();
-        if (mint > maxt) return result;
+        SelectEach(vs, mint, maxt, range, func, (labels, buf, n) => result.Add((labels, buf.AsSpan(0, n).ToArray())));
+        return result;
+    }
+
+    private delegate void SeriesVisitor(Labels labels, Sample[] buffer, int count);
+
+    /// <summary>
+    /// Streams every matching series' float samples with mint ≤ t ≤ maxt to <paramref name="visit"/> in one
+    /// reused buffer, valid only during the call.
+    /// </summary>
+    private void SelectEach(VectorSelector vs, long mint, long maxt, long range, string? func, SeriesVisitor visit)
+    {
+        if (mint > maxt) return;
         var querier = _q.Querier(mint, maxt);
         var hints = new SelectHints { Start = mint, End = maxt, Step = _interval, Range = range, Func = func };
         ISeriesSet set;
@@ -128,16 +140,15 @@ internal sealed partial class Evaluator
         {
             throw new PromQLException(ErrorKind.BadData, e.Message);
         }
-        var buf = new List<Sample>();
+        var buf = _selectBuffer ??= new Sample[256];
         ISampleIterator? reuse = null;
-        long total = 0;
         while (set.MoveNext())
         {
             _q.Check();
             var series = set.Current;
             var it = series.Iterator(reuse);
             reuse = it;
-            buf.Clear();
+            int n = 0;
             ValueKind kind;
             if ((kind = it.Seek(mint)) != ValueKind.None)
             {
@@ -146,18 +157,24 @@ internal sealed partial class Evaluator
                     if (kind != ValueKind.Float) continue;
                     var s = it.At();
                     if (s.T > maxt) break;
-                    if (s.T >= mint) buf.Add(s);
+                    if (s.T < mint) continue;
+                    if (n == buf.Length)
+                    {
+                        Array.Resize(ref buf, buf.Length * 2);
+                        _selectBuffer = buf;
+                    }
+                    buf[n++] = s;
                 } while ((kind = it.Next()) != ValueKind.None);
             }
             if (it.Error is { } ie) throw new PromQLException(ErrorKind.Internal, ie.Message);
-            total += buf.Count;
-            _q.Count(buf.Count);
-            result.Add((series.Labels, buf.ToArray()));
+            _q.Count(n);
+            visit(series.Labels, buf, n);
         }
         if (set.Error is { } se) throw new PromQLException(ErrorKind.Internal, se.Message);
         foreach (var w in set.Warnings) _q.Annotations.Warn(w, vs.Pos);
-        return result;
     }
+
+    private Sample[]? _selectBuffer;
 
     /// <summary>An instant selector at every step: the latest sample in (ref - lookback, ref], unless it is a staleness marker.</summary>
     private List<EvalSeries> EvalVectorSelector(VectorSelector vs, bool timestamps)
@@ -166,10 +183,9 @@ internal sealed partial class Evaluator
         long? at = _q.AtOf(vs.Timestamp, vs.StartOrEnd);
         long refStart = RefTime(_start, at, offset), refEnd = RefTime(_end, at, offset);
         long lookback = _q.Lookback;
-        var data = Select(vs, refStart - lookback + 1, refEnd, 0, null);
-        var output = new List<EvalSeries>(data.Count);
+        var output = new List<EvalSeries>();
         int steps = NumSteps;
-        foreach (var (labels, samples) in data)
+        SelectEach(vs, refStart - lookback + 1, refEnd, 0, null, (labels, samples, count) =>
         {
             _q.Check();
             List<Sample>? pts = null;
@@ -178,17 +194,17 @@ internal sealed partial class Evaluator
             {
                 long ts = _start + i * _interval;
                 long r = RefTime(ts, at, offset);
-                while (j + 1 < samples.Length && samples[j + 1].T <= r) j++;
+                while (j + 1 < count && samples[j + 1].T <= r) j++;
                 if (j < 0) continue;
                 var s = samples[j];
                 if (s.T <= r - lookback || SampleValue.IsStaleNaN(s.V)) continue;
                 pts ??= new List<Sample>(steps - i);
                 pts.Add(new Sample(ts, timestamps ? s.T / 1000.0 : s.V));
             }
-            if (pts is null) continue;
+            if (pts is null) return;
             _q.Count(pts.Count);
             output.Add(new EvalSeries(labels, timestamps, pts));
-        }
+        });
         return output;
     }
 

@@ -469,7 +469,6 @@ internal sealed partial class Evaluator
                 break;
         }
         var fn = RangeFuncOf(name);
-        var src = LoadRange(c.Args[matrixArg], name);
         int steps = NumSteps;
         var output = new List<EvalSeries>();
         bool keepName = name is "last_over_time" or "first_over_time";
@@ -477,7 +476,9 @@ internal sealed partial class Evaluator
         bool[]? anyPresent = isAbsent ? new bool[steps] : null;
         double[]? scratch = null;
         var argPos = c.Args[matrixArg].Pos;
-        foreach (var (labels, dropName, samples) in src.Series)
+        long srcRange, srcOffset;
+        long? srcAt;
+        void Process(Labels labels, bool dropName, Sample[] samples, int count)
         {
             _q.Check();
             List<Sample>? pts = null;
@@ -485,11 +486,11 @@ internal sealed partial class Evaluator
             for (int i = 0; i < steps; i++)
             {
                 long ts = _start + i * _interval;
-                long r = RefTime(ts, src.At, src.Offset);
-                long minT = r - src.Range;
-                while (lo < samples.Length && samples[lo].T <= minT) lo++;
+                long r = RefTime(ts, srcAt, srcOffset);
+                long minT = r - srcRange;
+                while (lo < count && samples[lo].T <= minT) lo++;
                 if (hi < lo) hi = lo;
-                while (hi < samples.Length && samples[hi].T <= r) hi++;
+                while (hi < count && samples[hi].T <= r) hi++;
                 if (hi == lo) continue;
                 var w = new ReadOnlySpan<Sample>(samples, lo, hi - lo);
                 if (isAbsent)
@@ -567,7 +568,7 @@ internal sealed partial class Evaluator
                 pts ??= new List<Sample>(steps - i);
                 pts.Add(new Sample(ts, val));
             }
-            if (pts is null) continue;
+            if (pts is null) return;
             _q.Count(pts.Count);
             if (name is "rate" or "increase")
             {
@@ -580,6 +581,31 @@ internal sealed partial class Evaluator
                 }
             }
             output.Add(new EvalSeries(labels, keepName ? dropName : true, pts));
+        }
+
+        var marg = Unwrap(c.Args[matrixArg]);
+        if (marg is MatrixSelector ms)
+        {
+            var vs = ms.VectorSelector;
+            srcRange = _q.DurationMs(ms.RangeExpr, ms.Range);
+            srcOffset = OffsetOf(vs);
+            srcAt = _q.AtOf(vs.Timestamp, vs.StartOrEnd);
+            long refStart = RefTime(_start, srcAt, srcOffset), refEnd = RefTime(_end, srcAt, srcOffset);
+            SelectEach(vs, refStart - srcRange + 1, refEnd, srcRange, name, (labels, buf, n) =>
+            {
+                int k = 0;
+                for (int x = 0; x < n; x++)
+                    if (!SampleValue.IsStaleNaN(buf[x].V)) buf[k++] = buf[x];
+                Process(labels, false, buf, k);
+            });
+        }
+        else
+        {
+            var src = LoadRange(c.Args[matrixArg], name);
+            srcRange = src.Range;
+            srcOffset = src.Offset;
+            srcAt = src.At;
+            foreach (var (labels, dropName, samples) in src.Series) Process(labels, dropName, samples, samples.Length);
         }
         if (isAbsent)
         {

@@ -73,6 +73,68 @@ public sealed class MemoryStorage : IAppendable, IQueryable
         return true;
     }
 
+    /// <summary>Index of the first sample with T ≥ <paramref name="t"/>.</summary>
+    private static int LowerBound(List<Sample> samples, long t)
+    {
+        int lo = 0, hi = samples.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (samples[mid].T < t) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>A series snapshot over an array; its iterator seeks by binary search.</summary>
+    private sealed class ArraySeries(Labels labels, Sample[] samples) : ISeries
+    {
+        public Labels Labels { get; } = labels;
+
+        public ISampleIterator Iterator(ISampleIterator? reuse = null)
+        {
+            if (reuse is ArrayIterator it)
+            {
+                it.Reset(samples);
+                return it;
+            }
+            return new ArrayIterator(samples);
+        }
+    }
+
+    private sealed class ArrayIterator(Sample[] samples) : ISampleIterator
+    {
+        private Sample[] _samples = samples;
+        private int _i = -1;
+
+        public void Reset(Sample[] s)
+        {
+            _samples = s;
+            _i = -1;
+        }
+
+        public ValueKind Next() => ++_i < _samples.Length ? ValueKind.Float : ValueKind.None;
+
+        public ValueKind Seek(long t)
+        {
+            if (_i < 0) _i = 0;
+            if (_i < _samples.Length && _samples[_i].T >= t) return ValueKind.Float;
+            int lo = _i, hi = _samples.Length;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (_samples[mid].T < t) lo = mid + 1;
+                else hi = mid;
+            }
+            _i = lo;
+            return _i < _samples.Length ? ValueKind.Float : ValueKind.None;
+        }
+
+        public Sample At() => _samples[_i];
+        public long AtT() => _samples[_i].T;
+        public Exception? Error => null;
+    }
+
     private sealed class SampleTimeComparer : IComparer<Sample>
     {
         public static readonly SampleTimeComparer Instance = new();
@@ -109,10 +171,11 @@ public sealed class MemoryStorage : IAppendable, IQueryable
                 foreach (var (labels, samples) in storage._series)
                 {
                     if (!MatchesAll(labels, matchers)) continue;
-                    var sel = new List<Sample>();
-                    foreach (var s in samples)
-                        if (s.T >= mint && s.T <= maxt) sel.Add(s);
-                    if (sel.Count > 0) result.Add(new ListSeries(labels, sel));
+                    int lo = LowerBound(samples, mint), hi = LowerBound(samples, maxt == long.MaxValue ? maxt : maxt + 1);
+                    if (hi <= lo) continue;
+                    var sel = new Sample[hi - lo];
+                    samples.CopyTo(lo, sel, 0, hi - lo);
+                    result.Add(new ArraySeries(labels, sel));
                 }
             }
             if (sortSeries) result.Sort((a, b) => a.Labels.CompareTo(b.Labels));
