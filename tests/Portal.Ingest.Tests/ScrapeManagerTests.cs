@@ -101,6 +101,25 @@ public class ScrapeManagerTests
     }
 
     [Fact]
+    public async Task ChangedJobReloadsButKeepsTargetsAndSeries()
+    {
+        await using var a = new TestHttpServer(_ => new TestResponse(Body: Payload));
+        var store = new RecordingAppendable();
+        using var m = new ScrapeManager(store);
+        m.ApplyConfig(Config($"'{a.Address}'"));
+        var before = Assert.Single(m.ActiveTargets());
+        await WaitFor(() => before.State.Health == TargetHealth.Up, "up");
+        m.ApplyConfig(Config($"'{a.Address}'", "    sample_limit: 1000"));
+        var after = Assert.Single(m.ActiveTargets());
+        Assert.Same(before, after);
+        var s = store.Find("app_requests_total")!;
+        int n = store.Samples(s).Count;
+        await WaitFor(() => store.Samples(s).Count > n + 1, "scraping continues after reload");
+        // A reload is not a disappearance: no staleness marker in between.
+        Assert.DoesNotContain(store.Samples(s), x => SampleValue.IsStaleNaN(x.V));
+    }
+
+    [Fact]
     public async Task InvalidConfigIsRefusedAndOldKeepsRunning()
     {
         await using var server = new TestHttpServer(_ => new TestResponse(Body: Payload));

@@ -103,7 +103,7 @@ public abstract class ExpositionParser
     public string LabelName(int i) => Strings.Get(LabelNameBytes(i), Lab[5 * i + 4] != 0);
 
     /// <summary>Decoded value of label <paramref name="i"/>, normalized as <see cref="Labels(LabelsBuilder)"/> does.</summary>
-    public string LabelValue(int i) => NormalizeLe(LabelNameBytes(i), Strings.Get(LabelValueBytes(i), true));
+    public string LabelValue(int i) => NormalizeLe(LabelNameBytes(i), LabelValueBytes(i), Strings.Get(LabelValueBytes(i), true));
 
     /// <summary>Decoded value of label <paramref name="i"/> exactly as written (escapes resolved, no normalization).</summary>
     public string LabelValueAsWritten(int i) => Strings.Get(LabelValueBytes(i), true);
@@ -170,14 +170,23 @@ public abstract class ExpositionParser
     /// <summary>The created timestamp (milliseconds) of the current series, when the format carries one.</summary>
     public virtual long? CreatedTimestamp() => null;
 
-    private string NormalizeLe(ReadOnlySpan<byte> name, string value)
+    private Dictionary<string, string>? _normalized;
+
+    private string NormalizeLe(ReadOnlySpan<byte> name, ReadOnlySpan<byte> raw, string value)
     {
         bool le = MType == MetricType.Histogram && name.SequenceEqual("le"u8);
         bool q = MType == MetricType.Summary && name.SequenceEqual("quantile"u8);
         if (!le && !q) return value;
-        if (!GoFloat.TryParse(Encoding.UTF8.GetBytes(value), out var f)) return value;
-        var s = GoFloat.FormatOpenMetrics(f);
-        return s == value ? value : string.Intern(s);
+        _normalized ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_normalized.TryGetValue(value, out var cached)) return cached;
+        var result = value;
+        if (GoFloat.TryParse(raw, out var f))
+        {
+            var s = GoFloat.FormatOpenMetrics(f);
+            if (s != value) result = s;
+        }
+        if (_normalized.Count < 4096) _normalized[value] = result;
+        return result;
     }
 
     private protected void ResetEntry()
