@@ -10,7 +10,7 @@ public static class CheckCommands
     /// <summary>
     /// <c>check config|rules|alertmanager FILE...</c>: validates each file and lists every error as
     /// <c>file:line:col: message</c> on stderr. Exit code 0 when all files are valid, 1 when one is not,
-    /// 2 on usage errors. <c>check metrics</c> is not available yet and exits 2.
+    /// 2 on usage errors. <c>check metrics</c> reads standard input (see <see cref="MetricsCheckCommand"/>).
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -26,8 +26,7 @@ public static class CheckCommands
             case "rules": kind = ConfigFileKind.Rules; break;
             case "alertmanager": kind = ConfigFileKind.Alertmanager; break;
             case "metrics":
-                stderr.WriteLine("portal check metrics: the exposition parser is not built yet");
-                return 2;
+                return MetricsCheckCommand.Run(args[1..], Console.In, stdout, stderr);
             default:
                 stderr.WriteLine($"portal check: unknown command \"{args[0]}\"");
                 stderr.WriteLine(Usage);
