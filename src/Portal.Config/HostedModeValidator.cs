@@ -194,21 +194,6 @@ public static class HostedModeValidator
     {
         var h = host.ToLowerInvariant().TrimEnd('.');
         if (h == "localhost" || h.EndsWith(".localhost", StringComparison.Ordinal)) return "the server itself (localhost)";
-        if (!IPAddress.TryParse(h, out var ip)) return null;
-        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        if (IPAddress.IsLoopback(ip)) return "the server itself (a loopback address)";
-        if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)) return "an unspecified address";
-        if (ip.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = ip.GetAddressBytes();
-            if (b[0] == 10 || b[0] == 172 && b[1] >= 16 && b[1] <= 31 || b[0] == 192 && b[1] == 168) return "a private network address";
-            if (b[0] == 169 && b[1] == 254) return "a link-local address (cloud metadata services live here)";
-            if (b[0] == 100 && b[1] >= 64 && b[1] <= 127) return "a carrier-grade NAT address";
-            if (b[0] == 0) return "an unspecified address";
-            return null;
-        }
-        if (ip.IsIPv6LinkLocal) return "a link-local address";
-        if (ip.IsIPv6UniqueLocal || ip.IsIPv6SiteLocal) return "a private network address";
-        return null;
+        return IPAddress.TryParse(h, out var ip) ? HostedNetwork.ForbiddenReason(ip) : null;
     }
 }
