@@ -138,6 +138,34 @@ public abstract class DataStoreTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task TeamsHoldOnlyTheirTenantsMembersAndStayInsideTheirTenant()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        var alice = await AddUserAsync("alice@example.com");
+        var mallory = await AddUserAsync("mallory@example.com");
+        await tenants.CreateAsync("team-a", "A", alice);
+        await tenants.CreateAsync("team-b", "B", mallory);
+        var teams = new TeamService(Contexts, TimeProvider.System);
+
+        var sre = await teams.CreateAsync("team-a", "SRE", alice);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => teams.CreateAsync("team-a", " SRE ", alice));
+        await teams.CreateAsync("team-b", "SRE", mallory);
+
+        Assert.True(await teams.AddMemberAsync("team-a", sre.Id, alice, alice));
+        Assert.False(await teams.AddMemberAsync("team-a", sre.Id, mallory, alice));
+        Assert.False(await teams.AddMemberAsync("team-b", sre.Id, mallory, mallory));
+        Assert.False(await teams.DeleteAsync("team-b", sre.Id, mallory));
+
+        var listed = Assert.Single(await teams.ListAsync("team-a"));
+        Assert.Equal(alice, Assert.Single(listed.Members).UserId);
+        Assert.True(await teams.RemoveMemberAsync("team-a", sre.Id, alice, alice));
+        Assert.True(await teams.DeleteAsync("team-a", sre.Id, alice));
+        Assert.Empty(await teams.ListAsync("team-a"));
+        Assert.Single(await teams.ListAsync("team-b"));
+    }
+
+    [SkippableFact]
     public async Task RollbackMakesAnOldRevisionCurrentAndStaysInsideItsTenant()
     {
         SkipWithoutDatabase();

@@ -30,6 +30,7 @@ public static class PortalHost
         builder.Services.AddPortalData(builder.Configuration.GetConnectionString("Portal"), storage);
         builder.Services.AddSingleton<TenantService>();
         builder.Services.AddSingleton<ConfigRevisionStore>();
+        builder.Services.AddSingleton<TeamService>();
         builder.Services.AddSingleton<TenantLimitsProvider>();
         builder.Services.AddSingleton(sp => new TenantEngineRegistry(
             storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
@@ -43,6 +44,7 @@ public static class PortalHost
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddAccountRateLimit();
         builder.Services.AddMudServices();
+        builder.Services.AddScoped<CurrentTenant>();
         return builder;
     }
 
@@ -64,6 +66,7 @@ public static class PortalHost
         app.MapTokenEndpoints();
         app.MapAccountEndpoints();
         app.MapPrometheusApi();
+        app.MapRemoteWriteApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
