@@ -25,6 +25,9 @@ public sealed class TenantEngine : IDisposable
     /// <summary>Where every sample enters: label checks and limits, then the TSDB.</summary>
     public IAppendable Appendable { get; }
 
+    /// <summary>Pushgateway and remote write sending for this tenant.</summary>
+    public TenantPushServices Push { get; }
+
     /// <summary>Where queries read: the TSDB (head and blocks).</summary>
     public Portal.Model.IQueryable Queryable => Tsdb;
 
@@ -46,6 +49,7 @@ public sealed class TenantEngine : IDisposable
         });
         Appendable = new LimitedAppendable(Tsdb, limits,
             new TokenBucket(limits.IngestionRate, limits.IngestionBurstSize, clock), Usage);
+        Push = new TenantPushServices(directory, Appendable, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
         ConfigAppliedAt = clock.GetUtcNow();
         Touch();
     }
@@ -71,5 +75,9 @@ public sealed class TenantEngine : IDisposable
 
     internal void Touch() => Interlocked.Exchange(ref _lastUsedTicks, _clock.GetUtcNow().UtcTicks);
 
-    public void Dispose() => Tsdb.Dispose();
+    public void Dispose()
+    {
+        Push.Dispose();
+        Tsdb.Dispose();
+    }
 }

@@ -67,6 +67,7 @@ public static class PortalHost
         app.MapAccountEndpoints();
         app.MapPrometheusApi();
         app.MapRemoteWriteApi();
+        app.MapPushgatewayApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Portal.Config.Prometheus;
+using Portal.Ingest.Pushgateway;
+using Portal.Model;
+
+namespace Portal.Tenancy;
+
+/// <summary>
+/// A tenant's push paths that keep state between requests: its Pushgateway (groups persisted under
+/// <c>&lt;tenant dir&gt;/pushgateway/</c>, ingested into the tenant's storage every scrape interval). Created and
+/// disposed with the <see cref="TenantEngine"/>. Thread-safe.
+/// </summary>
+public sealed class TenantPushServices : IDisposable
+{
+    /// <summary>Prometheus's default scrape interval, used until a configuration sets another.</summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(1);
+
+    private readonly IAppendable _appendable;
+    private readonly TimeProvider _clock;
+    private readonly ILogger? _log;
+    private readonly PushIngester _ingester = new();
+    private readonly Lock _ingestLock = new();
+    private readonly ITimer _timer;
+    private TimeSpan _interval = DefaultInterval;
+    private bool _disposed;
+
+    /// <summary>The tenant's Pushgateway groups.</summary>
+    public PushgatewayStore Pushgateway { get; }
+
+    /// <summary>How often pushed groups are ingested: the tenant's global scrape_interval.</summary>
+    public TimeSpan Interval => _interval;
+
+    internal TenantPushServices(string tenantDirectory, IAppendable appendable, TimeProvider clock, ILogger? log)
+    {
+        _appendable = appendable;
+        _clock = clock;
+        _log = log;
+        Pushgateway = new PushgatewayStore(Path.Combine(tenantDirectory, "pushgateway"), clock);
+        _timer = clock.CreateTimer(_ => Tick(), null, _interval, _interval);
+    }
+
+    /// <summary>
+    /// Applies the parts of a tenant's running Prometheus configuration that concern pushing: the global
+    /// scrape_interval (the Pushgateway ingestion period).
+    /// </summary>
+    public void ApplyConfig(PrometheusConfig config)
+    {
+        var ms = config.Global?.ScrapeInterval.Milliseconds ?? 0;
+        var interval = ms > 0 ? TimeSpan.FromMilliseconds(ms) : DefaultInterval;
+        lock (_ingestLock)
+        {
+            if (_disposed || interval == _interval) return;
+            _interval = interval;
+            _timer.Change(interval, interval);
+        }
+    }
+
+    /// <summary>Ingests the pushed groups now (the timer does this every <see cref="Interval"/>).</summary>
+    public PushIngester.Result IngestPushed()
+    {
+        lock (_ingestLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _ingester.Ingest(Pushgateway.Groups(), _appendable, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    private void Tick()
+    {
+        try
+        {
+            lock (_ingestLock)
+            {
+                if (_disposed) return;
+                var groups = Pushgateway.Groups();
+                var r = _ingester.Ingest(groups, _appendable, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+                if (r.Refused > 0) _log?.LogWarning("Pushgateway ingestion refused {Refused} samples", r.Refused);
+            }
+        }
+        catch (Exception e)
+        {
+            _log?.LogWarning(e, "Pushgateway ingestion failed; the next interval retries");
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_ingestLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _timer.Dispose();
+    }
+}
