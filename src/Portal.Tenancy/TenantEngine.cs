@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Portal.Ingest.Scrape;
 using Portal.Model;
 using Portal.PromQL;
+using Portal.Rules;
 using Portal.Tsdb;
 
 namespace Portal.Tenancy;
@@ -25,13 +27,20 @@ public sealed class TenantEngine : IDisposable
     /// <summary>Where every sample enters: label checks and limits, then the TSDB.</summary>
     public IAppendable Appendable { get; }
 
+    /// <summary>The tenant's scrape jobs, appending through <see cref="Appendable"/>; configured from its prometheus.yml.</summary>
+    public ScrapeManager Scrape { get; }
+
     /// <summary>Pushgateway and remote write sending for this tenant.</summary>
     public TenantPushServices Push { get; }
 
     /// <summary>Where queries read: the TSDB (head and blocks).</summary>
     public Portal.Model.IQueryable Queryable => Tsdb;
 
-    internal TenantEngine(string tenantId, string directory, TenantLimits limits, TimeProvider clock, ILoggerFactory? loggers)
+    /// <summary>The tenant's recording and alerting rules (see <see cref="TenantRules"/>).</summary>
+    public RuleManager Rules { get; }
+
+    internal TenantEngine(string tenantId, string directory, TenantLimits limits, TimeProvider clock, ILoggerFactory? loggers,
+        Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? outboundConnect = null)
     {
         TenantId = tenantId;
         Directory = directory;
@@ -49,7 +58,13 @@ public sealed class TenantEngine : IDisposable
         });
         Appendable = new LimitedAppendable(Tsdb, limits,
             new TokenBucket(limits.IngestionRate, limits.IngestionBurstSize, clock), Usage);
+        Scrape = new ScrapeManager(Appendable, new ScrapeManagerOptions
+        {
+            OffsetSeed = Labels.FromStrings("tenant", tenantId).Hash,
+            ConnectCallback = outboundConnect,
+        });
         Push = new TenantPushServices(directory, Appendable, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
+        Rules = TenantRules.CreateManager(this, clock, loggers);
         ConfigAppliedAt = clock.GetUtcNow();
         Touch();
     }
@@ -75,8 +90,11 @@ public sealed class TenantEngine : IDisposable
 
     internal void Touch() => Interlocked.Exchange(ref _lastUsedTicks, _clock.GetUtcNow().UtcTicks);
 
+    /// <summary>Stops scraping, then closes the TSDB.</summary>
     public void Dispose()
     {
+        Rules.Dispose();
+        Scrape.Dispose();
         Push.Dispose();
         Tsdb.Dispose();
     }

@@ -16,6 +16,7 @@ public sealed class TenantEngineRegistry : IDisposable
     private readonly ILoggerFactory? _loggers;
     private readonly ILogger? _log;
     private readonly Action<TenantEngine>? _onOpen;
+    private readonly Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? _outboundConnect;
     private readonly ConcurrentDictionary<string, Lazy<TenantEngine>> _engines = new(StringComparer.Ordinal);
     private readonly Lock _lifecycle = new();
     private bool _disposed;
@@ -23,10 +24,13 @@ public sealed class TenantEngineRegistry : IDisposable
     /// <param name="storagePath">The storage root; tenants live under its <c>tenants/</c> folder.</param>
     /// <param name="limitsFor">The limits of a tenant (defaults merged with its overrides).</param>
     /// <param name="onOpen">Called with each engine right after it opens, e.g. to load the tenant's running configuration.</param>
+    /// <param name="outboundConnect">When set, tenants' outbound connections (scrapes) go through it: hosted mode's public-address check.</param>
     public TenantEngineRegistry(string storagePath, Func<string, TenantLimits> limitsFor, TimeProvider? clock = null, ILoggerFactory? loggers = null,
-        Action<TenantEngine>? onOpen = null)
+        Action<TenantEngine>? onOpen = null,
+        Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? outboundConnect = null)
     {
         _onOpen = onOpen;
+        _outboundConnect = outboundConnect;
         _tenantsPath = Path.Combine(Path.GetFullPath(storagePath), "tenants");
         _limitsFor = limitsFor;
         _clock = clock ?? TimeProvider.System;
@@ -65,7 +69,7 @@ public sealed class TenantEngineRegistry : IDisposable
     public IReadOnlyList<string> OpenTenants => _engines.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Closes engines not asked for in <paramref name="idleFor"/>, except those <paramref name="keep"/> says are busy. Returns how many closed.</summary>
-    public int CloseIdle(TimeSpan idleFor, Func<string, bool>? keep = null)
+    public int CloseIdle(TimeSpan idleFor, Func<TenantEngine, bool>? keep = null)
     {
         var cutoff = _clock.GetUtcNow() - idleFor;
         int closed = 0;
@@ -73,7 +77,7 @@ public sealed class TenantEngineRegistry : IDisposable
         {
             foreach (var (id, lazy) in _engines)
             {
-                if (!lazy.IsValueCreated || lazy.Value.LastUsed > cutoff || (keep?.Invoke(id) ?? false)) continue;
+                if (!lazy.IsValueCreated || lazy.Value.LastUsed > cutoff || (keep?.Invoke(lazy.Value) ?? false)) continue;
                 if (_engines.TryRemove(id, out _))
                 {
                     lazy.Value.Dispose();
@@ -100,7 +104,7 @@ public sealed class TenantEngineRegistry : IDisposable
     private TenantEngine Open(string tenantId)
     {
         var dir = Path.Combine(_tenantsPath, tenantId);
-        var engine = new TenantEngine(tenantId, dir, _limitsFor(tenantId), _clock, _loggers);
+        var engine = new TenantEngine(tenantId, dir, _limitsFor(tenantId), _clock, _loggers, _outboundConnect);
         try
         {
             _onOpen?.Invoke(engine);

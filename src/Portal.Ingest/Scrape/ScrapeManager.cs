@@ -19,6 +19,9 @@ public sealed record ScrapeManagerOptions
 
     /// <summary>How targets are fetched; defaults to HTTP with the pool's client. Tests may substitute.</summary>
     public Func<TargetHttpClient, ScrapeOptions, ITargetScraper>? ScraperFactory { get; init; }
+
+    /// <summary>When set, targets are connected to through it (e.g. hosted mode's public-address check at connect time).</summary>
+    public Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback { get; init; }
 }
 
 /// <summary>
@@ -67,7 +70,7 @@ public sealed class ScrapeManager : IDisposable
             if (!seen.Add(name)) { errors.Add($"found multiple scrape configs with job name \"{name}\""); continue; }
             try
             {
-                clients[name] = TargetHttpClient.Create(sc.HttpClientConfig, sc.EnableCompression);
+                clients[name] = TargetHttpClient.Create(sc.HttpClientConfig, sc.EnableCompression, _options.ConnectCallback);
             }
             catch (InvalidOperationException e)
             {

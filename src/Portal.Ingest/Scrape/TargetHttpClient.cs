@@ -33,7 +33,9 @@ public sealed class TargetHttpClient : IDisposable
     }
 
     /// <summary>Builds the client. Throws <see cref="InvalidOperationException"/> with a readable reason when a TLS file cannot be loaded.</summary>
-    public static TargetHttpClient Create(HttpClientConfig cfg, bool enableCompression = true)
+    /// <param name="connect">When set, every connection is opened through it (hosted mode's public-address check).</param>
+    public static TargetHttpClient Create(HttpClientConfig cfg, bool enableCompression = true,
+        Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect = null)
     {
         if (cfg.OAuth2 is not null) throw new InvalidOperationException("oauth2 is not supported for scraping yet");
         var handler = new SocketsHttpHandler
@@ -45,6 +47,7 @@ public sealed class TargetHttpClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(30),
             UseCookies = false,
         };
+        if (connect is not null) handler.ConnectCallback = connect;
         var proxy = cfg.Proxy;
         if (!string.IsNullOrEmpty(proxy.ProxyUrl))
         {

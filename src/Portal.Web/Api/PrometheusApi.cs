@@ -28,14 +28,7 @@ public static class PrometheusApi
         read.MapMethods("/labels", ["GET", "POST"], LabelNamesEndpoint);
         read.MapGet("/label/{name}/values", LabelValues);
         read.MapGet("/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteEndObject(); })));
-        read.MapGet("/targets", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("activeTargets"); w.WriteEndArray();
-            w.WriteStartArray("droppedTargets"); w.WriteEndArray();
-            w.WriteStartObject("droppedTargetCounts"); w.WriteEndObject();
-            w.WriteEndObject();
-        })));
+        read.MapGet("/targets", Targets);
         read.MapGet("/targets/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
         read.MapGet("/rules", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteStartArray("groups"); w.WriteEndArray(); w.WriteEndObject(); })));
         read.MapGet("/alerts", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteStartArray("alerts"); w.WriteEndArray(); w.WriteEndObject(); })));
@@ -110,6 +103,62 @@ public static class PrometheusApi
         if (result.Error is { } error) return ApiResponse.ErrorAsync(ctx, error.ErrorType, error.Message, result.Warnings);
         return ApiResponse.SuccessAsync(ctx, w => ApiResponse.WriteQueryData(w, result.Value!), result.Warnings, result.Infos);
     }
+
+    /// <summary>The tenant's scrape targets as Prometheus's /api/v1/targets shows them (state=active|dropped|any, scrapePool=…).</summary>
+    private static Task Targets(HttpContext ctx) => Handle(ctx, async engine =>
+    {
+        var p = await ApiParams.ReadAsync(ctx.Request);
+        var state = (p.Get("state") ?? "any").ToLowerInvariant();
+        var pool = p.Get("scrapePool");
+        bool active = state is "any" or "active", dropped = state is "any" or "dropped";
+        var targets = engine.Scrape.ActiveTargets().Where(t => pool is null || t.ScrapePool == pool).ToList();
+        var droppedTargets = engine.Scrape.DroppedTargets();
+        await ApiResponse.SuccessAsync(ctx, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("activeTargets");
+            if (active)
+            {
+                foreach (var t in targets)
+                {
+                    var st = t.State;
+                    w.WriteStartObject();
+                    w.WritePropertyName("discoveredLabels");
+                    ApiResponse.WriteLabels(w, t.DiscoveredLabels);
+                    w.WritePropertyName("labels");
+                    ApiResponse.WriteLabels(w, t.Labels);
+                    w.WriteString("scrapePool", t.ScrapePool);
+                    w.WriteString("scrapeUrl", t.Url.ToString());
+                    w.WriteString("globalUrl", t.Url.ToString());
+                    w.WriteString("lastError", st.LastError ?? "");
+                    w.WriteString("lastScrape", (st.LastScrape ?? DateTimeOffset.UnixEpoch).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                    w.WriteNumber("lastScrapeDuration", st.LastDuration.TotalSeconds);
+                    w.WriteString("health", st.Health.ToString().ToLowerInvariant());
+                    w.WriteString("scrapeInterval", PromDuration.Format(t.Interval));
+                    w.WriteString("scrapeTimeout", PromDuration.Format(t.Timeout));
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("droppedTargets");
+            if (dropped)
+            {
+                foreach (var d in droppedTargets.Where(d => pool is null || d.ScrapePool == pool))
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("discoveredLabels");
+                    ApiResponse.WriteLabels(w, d.DiscoveredLabels);
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("droppedTargetCounts");
+            foreach (var g in droppedTargets.GroupBy(d => d.ScrapePool).OrderBy(g => g.Key, StringComparer.Ordinal))
+                w.WriteNumber(g.Key, g.Count());
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    });
 
     private static Task Series(HttpContext ctx) => Handle(ctx, async engine =>
     {

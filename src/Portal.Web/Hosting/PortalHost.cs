@@ -34,7 +34,8 @@ public static class PortalHost
         builder.Services.AddSingleton<TenantLimitsProvider>();
         builder.Services.AddSingleton(sp => new TenantEngineRegistry(
             storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            onOpen: engine => sp.GetRequiredService<TenantConfigService>().LoadInto(engine)));
+            onOpen: engine => sp.GetRequiredService<TenantConfigService>().LoadInto(engine),
+            outboundConnect: OutboundConnect(builder.Configuration)));
         builder.Services.AddSingleton<TenantConfigService>();
         builder.Services.AddSingleton<ProvisioningService>();
         builder.Services.AddHostedService<PortalStartup>();
@@ -68,6 +69,7 @@ public static class PortalHost
         app.MapPrometheusApi();
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
+        app.MapRemoteReadApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -83,6 +85,18 @@ public static class PortalHost
         static bool IsPublic(string source) => !source.StartsWith("Private.", StringComparison.Ordinal);
         Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = instrument => IsPublic(instrument.Meter.Name));
         Metrics.ConfigureEventCounterAdapter(options => options.EventSourceFilterPredicate = IsPublic);
+    }
+
+    /// <summary>
+    /// In Hosted mode, tenants' outbound connections may reach only public addresses, except the
+    /// operator's <c>Portal:AllowedNetworks</c> (CIDR list); checked on the resolved address at connect time.
+    /// </summary>
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? OutboundConnect(IConfiguration config)
+    {
+        if (config.GetValue<PortalMode>($"{PortalOptions.Section}:Mode") != PortalMode.Hosted) return null;
+        var allowed = config.GetSection($"{PortalOptions.Section}:AllowedNetworks").Get<string[]>() ?? [];
+        var networks = allowed.Select(n => System.Net.IPNetwork.Parse(n)).ToArray();
+        return Portal.Config.HostedNetwork.ConnectCallback(ip => networks.Any(n => n.Contains(ip)));
     }
 
     /// <summary>Headers that keep browsers from sniffing types, framing the portal or leaking URLs.</summary>

@@ -4,6 +4,7 @@ using Portal.Config.Alertmanager;
 using Portal.Config.Prometheus;
 using Portal.Config.Rules;
 using Portal.Data;
+using Portal.Ingest.Scrape;
 using Portal.Tenancy;
 
 namespace Portal.Web.Hosting;
@@ -19,12 +20,24 @@ public sealed record ConfigApplyResult(ConfigRevision? Revision, IReadOnlyList<C
 /// (and by hosted-mode rules in Hosted mode), record a revision either way, and hand a valid one to
 /// the tenant's running engine. An invalid document never replaces the running one. Thread-safe.
 /// </summary>
-public sealed class TenantConfigService(ConfigRevisionStore revisions, TenantEngineRegistry engines, IOptionsMonitor<PortalOptions> options)
+public sealed class TenantConfigService(
+    ConfigRevisionStore revisions, TenantEngineRegistry engines, IOptionsMonitor<PortalOptions> options, TenantLimitsProvider limits, ILogger<TenantConfigService> log)
 {
     public const string PrometheusDocument = "prometheus.yml";
     public const string AlertmanagerDocument = "alertmanager.yml";
 
-    /// <summary>Every problem of <paramref name="yaml"/> as a document of <paramref name="kind"/>; empty when it may run.</summary>
+    /// <summary>
+    /// Every problem of <paramref name="yaml"/> as a document of <paramref name="kind"/> for tenant
+    /// <paramref name="tenantId"/> (its limits apply); empty when it may run.
+    /// </summary>
+    public IReadOnlyList<ConfigError> Validate(string tenantId, ConfigKind kind, string name, string yaml)
+    {
+        var errors = Validate(kind, name, yaml);
+        if (errors.Count > 0 || kind != ConfigKind.Prometheus) return errors;
+        return CheckLimits(PrometheusConfigLoader.Load(yaml, name).Config!, name, limits.For(tenantId)).ToList();
+    }
+
+    /// <summary>Every problem of <paramref name="yaml"/> as a document of <paramref name="kind"/>, without a tenant's limits (those are checked on apply).</summary>
     public IReadOnlyList<ConfigError> Validate(ConfigKind kind, string name, string yaml)
     {
         var hosted = options.CurrentValue.Mode == PortalMode.Hosted;
@@ -53,28 +66,72 @@ public sealed class TenantConfigService(ConfigRevisionStore revisions, TenantEng
     {
         var current = await revisions.CurrentAsync(tenantId, kind, name, ct);
         if (current is not null && current.Yaml == yaml) return new(current, [], Unchanged: true);
-        var errors = Validate(kind, name, yaml);
+        var errors = Validate(tenantId, kind, name, yaml);
+        if (errors.Count == 0 && kind == ConfigKind.Prometheus) errors = StartScraping(engines.Get(tenantId), yaml);
+        if (errors.Count == 0 && kind == ConfigKind.Rules) errors = ApplyRules(engines.Get(tenantId), name, yaml);
         var revision = await revisions.AddAsync(tenantId, kind, name, yaml, author, errors.Select(e => e.ToString()).ToList(), ct);
-        if (errors.Count == 0) Activate(tenantId, kind, yaml);
         return new(revision, errors, Unchanged: false);
     }
+
+    /// <summary>The tenant limits a Prometheus configuration must respect: the shortest scrape interval and the number of static targets.</summary>
+    private static IEnumerable<ConfigError> CheckLimits(PrometheusConfig config, string name, TenantLimits limits)
+    {
+        var min = limits.MinScrapeInterval;
+        if (config.Global is { } g && g.ScrapeInterval.ToTimeSpan() < min && g.IsSet("scrape_interval"))
+            yield return At(name, g.PositionOf("scrape_interval") ?? g.Position,
+                $"scrape_interval {g.ScrapeInterval} is shorter than this tenant's minimum of {PromDurationText(min)}; use {PromDurationText(min)} or more");
+        int targets = 0;
+        foreach (var sc in config.ScrapeConfigs ?? [])
+        {
+            if (sc.ScrapeInterval.ToTimeSpan() < min)
+                yield return At(name, sc.PositionOf("scrape_interval") ?? sc.Position,
+                    $"job \"{sc.JobName}\": scrape_interval {sc.ScrapeInterval} is shorter than this tenant's minimum of {PromDurationText(min)}; use {PromDurationText(min)} or more");
+            foreach (var st in sc.ServiceDiscovery.Static ?? []) targets += st?.Targets?.Count ?? 0;
+        }
+        if (targets > limits.MaxScrapeTargets)
+            yield return new ConfigError(name, 1, 1, $"{targets} static targets exceed this tenant's limit of {limits.MaxScrapeTargets} scrape targets; remove some or ask for a higher limit");
+    }
+
+    private static ConfigError At(string name, SourcePosition? p, string message) => new(name, p?.Line ?? 1, p?.Column ?? 1, message);
+
+    private static string PromDurationText(TimeSpan t) => Portal.Model.PromDuration.Format(t);
 
     /// <summary>Loads the tenant's running documents into a freshly opened engine.</summary>
     public void LoadInto(TenantEngine engine)
     {
+        LoadRules(engine, log);
         var prometheus = revisions.CurrentAsync(engine.TenantId, ConfigKind.Prometheus, PrometheusDocument).GetAwaiter().GetResult();
-        if (prometheus is not null) ActivatePrometheus(engine, prometheus.Yaml);
+        if (prometheus is null) return;
+        foreach (var e in StartScraping(engine, prometheus.Yaml))
+            log.LogError("Tenant {Tenant}: the stored configuration cannot run: {Error}", engine.TenantId, e);
     }
 
-    private void Activate(string tenantId, ConfigKind kind, string yaml)
-    {
-        if (kind == ConfigKind.Prometheus && engines.OpenTenants.Contains(tenantId))
-            ActivatePrometheus(engines.Get(tenantId), yaml);
-    }
-
-    private static void ActivatePrometheus(TenantEngine engine, string yaml)
+    /// <summary>Hands a validated configuration to the engine's scrape manager; its refusal (e.g. unusable TLS files) comes back as errors and the old configuration keeps running.</summary>
+    private static IReadOnlyList<ConfigError> StartScraping(TenantEngine engine, string yaml)
     {
         var loaded = PrometheusConfigLoader.Load(yaml, PrometheusDocument);
-        if (loaded.Success) engine.SetDisplayConfig(ConfigSerializer.ToYaml(loaded.Config!, maskSecrets: true));
+        if (!loaded.Success) return loaded.Errors;
+        try
+        {
+            engine.Scrape.ApplyConfig(loaded.Config!);
+        }
+        catch (ScrapeConfigRejectedException e)
+        {
+            return e.Errors.Select(m => new ConfigError(PrometheusDocument, 1, 1, m)).ToList();
+        }
+        engine.SetDisplayConfig(ConfigSerializer.ToYaml(loaded.Config!, maskSecrets: true));
+        TenantRules.ApplyGlobals(engine, loaded.Config!);
+        return [];
+    }
+
+    /// <summary>Hands a valid rule file, with the tenant's other rule files, to its rule manager; a refusal (e.g. too many groups) comes back as errors.</summary>
+    private static IReadOnlyList<ConfigError> ApplyRules(TenantEngine engine, string name, string yaml) =>
+        TenantRules.ApplyFile(engine, name, yaml).Select(e => new ConfigError(e.File.Length > 0 ? e.File : name, Math.Max(e.Line, 1), Math.Max(e.Column, 1), e.Message)).ToList();
+
+    /// <summary>Starts a freshly opened engine's rule manager with the tenant's running rule files.</summary>
+    private static void LoadRules(TenantEngine engine, ILogger? log)
+    {
+        foreach (var e in TenantRules.LoadStored(engine))
+            log?.LogError("Tenant {Tenant}: the stored rules cannot run: {Error}", engine.TenantId, e);
     }
 }
