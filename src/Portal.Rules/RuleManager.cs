@@ -61,6 +61,7 @@ public sealed record RuleLoadError(string File, int Line, int Column, string Mes
 public sealed class RuleManager : IDisposable
 {
     private readonly object _lock = new();
+    private readonly object _updateLock = new();
     private Dictionary<string, EvaluationGroup> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (CancellationTokenSource Cts, Task Task)> _loops = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<EvaluationGroup> _snapshot = [];
@@ -68,13 +69,38 @@ public sealed class RuleManager : IDisposable
     private bool _started;
     private bool _disposed;
 
+    private volatile RuleManagerOptions _options;
+    private IReadOnlyList<KeyValuePair<string, string>> _files = [];
+
     public RuleManager(RuleManagerOptions options, ILogger? logger = null)
     {
-        Options = options;
+        _options = options;
         Logger = logger;
     }
 
-    public RuleManagerOptions Options { get; }
+    public RuleManagerOptions Options => _options;
+
+    /// <summary>The rule files last loaded successfully (name → YAML).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Files => _files;
+
+    /// <summary>
+    /// Takes the Prometheus globals that affect rules (evaluation_interval, rule_query_offset, external_labels,
+    /// the external URL) and reloads the current files so intervals follow.
+    /// </summary>
+    public IReadOnlyList<RuleLoadError> SetGlobals(TimeSpan evaluationInterval, TimeSpan ruleQueryOffset, Labels externalLabels, string? externalUrl = null)
+    {
+        lock (_lock)
+        {
+            _options = _options with
+            {
+                DefaultInterval = evaluationInterval > TimeSpan.Zero ? evaluationInterval : TimeSpan.FromMinutes(1),
+                DefaultQueryOffset = ruleQueryOffset,
+                ExternalLabels = externalLabels,
+                ExternalUrl = externalUrl ?? _options.ExternalUrl,
+            };
+        }
+        return Update(_files);
+    }
     internal ILogger? Logger { get; }
 
     /// <summary>Where alerts go; null drops them (they are still marked sent). May be set at any time.</summary>
@@ -99,6 +125,13 @@ public sealed class RuleManager : IDisposable
     /// </summary>
     public IReadOnlyList<RuleLoadError> Update(IEnumerable<KeyValuePair<string, string>> files)
     {
+        lock (_updateLock) return UpdateCore(files);
+    }
+
+    private IReadOnlyList<RuleLoadError> UpdateCore(IEnumerable<KeyValuePair<string, string>> files)
+    {
+        var fileList = new List<KeyValuePair<string, string>>(files);
+        files = fileList;
         var errors = new List<RuleLoadError>();
         var parsed = new List<(string File, RuleFile Content)>();
         foreach (var (name, yaml) in files)
@@ -152,6 +185,7 @@ public sealed class RuleManager : IDisposable
                 old.MarkAllStale(now);
             }
             _groups = newGroups;
+            _files = new List<KeyValuePair<string, string>>(files);
             var list = new List<EvaluationGroup>(newGroups.Values);
             list.Sort(static (a, b) =>
             {
