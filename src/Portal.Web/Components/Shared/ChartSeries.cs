@@ -1,0 +1,53 @@
+using Portal.Model;
+using Portal.PromQL;
+
+namespace Portal.Web.Components.Shared;
+
+/// <summary>
+/// One line of a chart as sent to the browser: times (ms) and values, null where there is a gap
+/// (no sample at that step, or a value JSON cannot carry: NaN, ±Inf). Immutable once built.
+/// </summary>
+public sealed record ChartSeries(string Name, string Color, long[] T, double?[] V)
+{
+    /// <summary>ECharts' default palette, so legend swatches match the lines.</summary>
+    public static readonly IReadOnlyList<string> Palette =
+        ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"];
+
+    /// <summary>How Prometheus's UI names a series: <c>name{label="value", …}</c>, the name alone without labels, <c>{}</c> when empty.</summary>
+    public static string SeriesName(Labels labels)
+    {
+        var name = labels.MetricNameValue;
+        if (name.Length == 0) return labels.ToString();
+        var rest = labels.Without(Labels.MetricName);
+        return rest.Count == 0 ? name : name + rest.ToString();
+    }
+
+    /// <summary>
+    /// Converts a range query's series: a gap is inserted wherever consecutive samples are more than one
+    /// <paramref name="stepMs"/> apart, so the line breaks where the series was absent.
+    /// </summary>
+    public static List<ChartSeries> FromMatrix(IReadOnlyList<MatrixSeries> series, long stepMs)
+    {
+        var list = new List<ChartSeries>(series.Count);
+        for (int s = 0; s < series.Count; s++)
+        {
+            var samples = series[s].Floats;
+            var t = new List<long>(samples.Length + 4);
+            var v = new List<double?>(samples.Length + 4);
+            for (int i = 0; i < samples.Length; i++)
+            {
+                if (i > 0 && samples[i].T - samples[i - 1].T > stepMs)
+                {
+                    t.Add(samples[i - 1].T + stepMs);
+                    v.Add(null);
+                }
+                double f = samples[i].V;
+                t.Add(samples[i].T);
+                v.Add(double.IsFinite(f) ? f : null);
+            }
+            var name = SeriesName(series[s].Metric);
+            list.Add(new ChartSeries(name, Palette[s % Palette.Count], t.ToArray(), v.ToArray()));
+        }
+        return list;
+    }
+}

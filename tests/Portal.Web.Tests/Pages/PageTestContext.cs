@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Portal.Data;
+using Portal.Web.Hosting;
+
+namespace Portal.Web.Tests.Pages;
+
+/// <summary>
+/// A bunit context with MudBlazor, the real metadata services on a throwaway SQLite file, and a
+/// signed-in user. Dispose asynchronously (xunit's IAsyncLifetime).
+/// </summary>
+public sealed class PageTestContext : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "portal-page-tests-" + Guid.NewGuid().ToString("N"));
+
+    private BunitAuthorizationContext _auth = null!;
+
+    public BunitContext Ctx { get; } = new();
+
+    public IServiceProvider Services => Ctx.Services;
+
+    public async Task InitializeAsync()
+    {
+        Ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        Ctx.Services.AddMudServices();
+        Ctx.Services.AddSingleton(TimeProvider.System);
+        Ctx.Services.AddPortalData(null, _dir);
+        Ctx.Services.AddSingleton<TenantService>();
+        Ctx.Services.AddSingleton<ApiTokenService>();
+        Ctx.Services.AddScoped<CurrentTenant>();
+        _auth = Ctx.AddAuthorization();
+        await DatabaseMigrator.MigrateAsync(Ctx.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>());
+    }
+
+    /// <summary>Adds a user row and returns its id.</summary>
+    public async Task<string> AddUserAsync(string email)
+    {
+        var user = new PortalUser { Id = Guid.NewGuid().ToString("N"), UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant() };
+        await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    /// <summary>Signs <paramref name="email"/> in for the components rendered next.</summary>
+    public void SignIn(string userId, string email)
+    {
+        _auth.SetAuthorized(email);
+        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Ctx.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+}
