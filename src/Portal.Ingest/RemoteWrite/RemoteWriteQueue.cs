@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Portal.Config.Prometheus;
+using Portal.Config.Relabeling;
+using Portal.Ingest.Scrape;
+using Portal.Model;
+using Prom = Portal.Ingest.Protos.Prom;
+
+namespace Portal.Ingest.RemoteWrite;
+
+/// <summary>Counters of one remote write queue. Thread-safe.</summary>
+public sealed class RemoteWriteQueueMetrics
+{
+    internal long Sent, Failed, Dropped, Retried, Pending, Batches, HighestEnqueued, HighestSent;
+
+    /// <summary>Samples the endpoint accepted.</summary>
+    public long SamplesSent => Interlocked.Read(ref Sent);
+
+    /// <summary>Samples given up on: refused by the endpoint (4xx) or still failing when the queue stopped.</summary>
+    public long SamplesFailed => Interlocked.Read(ref Failed);
+
+    /// <summary>Samples not queued because a shard was full.</summary>
+    public long SamplesDropped => Interlocked.Read(ref Dropped);
+
+    /// <summary>Samples sent again after a retryable failure (5xx, 429 when allowed, network errors).</summary>
+    public long SamplesRetried => Interlocked.Read(ref Retried);
+
+    /// <summary>Samples queued but not yet sent.</summary>
+    public long SamplesPending => Interlocked.Read(ref Pending);
+
+    /// <summary>Requests the endpoint accepted.</summary>
+    public long BatchesSent => Interlocked.Read(ref Batches);
+
+    /// <summary>Seconds between the newest queued sample and the newest sent sample (0 when caught up).</summary>
+    public double LagSeconds
+    {
+        get
+        {
+            long e = Interlocked.Read(ref HighestEnqueued), s = Interlocked.Read(ref HighestSent);
+            return e <= s || s == 0 ? (e > 0 && s == 0 && SamplesPending > 0 ? (Timestamp.Now() - e) / 1000.0 : 0) : (e - s) / 1000.0;
+        }
+    }
+
+    internal static void Max(ref long field, long value)
+    {
+        long cur;
+        while (value > (cur = Interlocked.Read(ref field)))
+            if (Interlocked.CompareExchange(ref field, value, cur) == cur) return;
+    }
+}
+
+/// <summary>
+/// Sends samples to one <c>remote_write</c> endpoint as Prometheus does: global external labels are added,
+/// <c>write_relabel_configs</c> applied, samples spread over shards by series (so each series stays in order),
+/// each shard batching up to <c>max_samples_per_send</c> or for <c>batch_send_deadline</c>, and sending
+/// snappy-compressed <c>prometheus.WriteRequest</c> messages (remote write 1.0). 5xx answers and network errors
+/// are retried with exponential backoff between <c>min_backoff</c> and <c>max_backoff</c>; 429 only with
+/// <c>retry_on_http_429</c> (honouring Retry-After); other 4xx answers drop the batch. Thread-safe;
+/// <see cref="DisposeAsync"/> stops the shards after a short attempt to flush.
+/// </summary>
+public sealed class RemoteWriteQueue : IAsyncDisposable
+{
+    private readonly RemoteWriteConfig _cfg;
+    private readonly QueueConfig _queue;
+    private readonly Uri _url;
+    private readonly TargetHttpClient _http;
+    private readonly Labels _external;
+    private readonly IReadOnlyList<RelabelConfig> _relabel;
+    private readonly Action<string>? _log;
+    private readonly Channel<PendingSample>[] _shards;
+    private readonly Task[] _loops;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<Labels, Labels?> _relabelCache = new();
+    private const int RelabelCacheLimit = 200_000;
+
+    public string Name { get; }
+    public RemoteWriteQueueMetrics Metrics { get; } = new();
+
+    /// <param name="externalLabels">The global external_labels, added to every series that lacks them.</param>
+    /// <param name="log">Receives a line for each batch the endpoint refused.</param>
+    public RemoteWriteQueue(RemoteWriteConfig cfg, IReadOnlyDictionary<string, string>? externalLabels = null, Action<string>? log = null,
+        Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect = null)
+    {
+        _cfg = cfg;
+        _queue = cfg.QueueConfig ?? new QueueConfig();
+        _url = new Uri(cfg.Url ?? throw new ArgumentException("remote_write url is empty", nameof(cfg)));
+        Name = string.IsNullOrEmpty(cfg.Name) ? _url.GetLeftPart(UriPartial.Path) : cfg.Name;
+        _http = TargetHttpClient.Create(cfg.HttpClientConfig, enableCompression: false, connect);
+        _http.Client.Timeout = cfg.RemoteTimeout.Milliseconds > 0 ? cfg.RemoteTimeout.ToTimeSpan() : TimeSpan.FromSeconds(30);
+        var b = new LabelsBuilder();
+        if (externalLabels is not null) foreach (var (k, v) in externalLabels) b.Set(k, v);
+        _external = b.Build();
+        _relabel = cfg.WriteRelabelConfigs ?? [];
+        _log = log;
+        int shards = Math.Clamp(Math.Max(_queue.MinShards, 4), 1, Math.Max(1, _queue.MaxShards));
+        _shards = new Channel<PendingSample>[shards];
+        _loops = new Task[shards];
+        for (int i = 0; i < shards; i++)
+        {
+            _shards[i] = Channel.CreateBounded<PendingSample>(new BoundedChannelOptions(Math.Max(1, _queue.Capacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+            var reader = _shards[i].Reader;
+            _loops[i] = Task.Run(() => RunShardAsync(reader));
+        }
+    }
+
+    /// <summary>Queues committed samples (relabeled, with external labels). Never blocks: a full shard drops and counts.</summary>
+    public void Enqueue(IReadOnlyList<PendingSample> samples)
+    {
+        foreach (var s in samples)
+        {
+            var labels = Prepare(s.Labels);
+            if (labels is null) continue;
+            var shard = _shards[(int)(labels.Hash % (ulong)_shards.Length)];
+            if (shard.Writer.TryWrite(new PendingSample(labels, s.T, s.V)))
+            {
+                Interlocked.Increment(ref Metrics.Pending);
+                RemoteWriteQueueMetrics.Max(ref Metrics.HighestEnqueued, s.T);
+            }
+            else Interlocked.Increment(ref Metrics.Dropped);
+        }
+    }
+
+    private Labels? Prepare(Labels labels)
+    {
+        if (_external.Count == 0 && _relabel.Count == 0) return labels;
+        if (_relabelCache.TryGetValue(labels, out var cached)) return cached;
+        Labels? result = labels;
+        if (_external.Count > 0)
+        {
+            var b = new LabelsBuilder(labels);
+            foreach (var l in _external)
+                if (!labels.Has(l.Name)) b.Set(l.Name, l.Value);
+            result = b.Build();
+        }
+        if (_relabel.Count > 0) result = Relabeler.Process(result, _relabel);
+        if (_relabelCache.Count >= RelabelCacheLimit) _relabelCache.Clear();
+        _relabelCache[labels] = result;
+        return result;
+    }
+
+    private async Task RunShardAsync(ChannelReader<PendingSample> reader)
+    {
+        int max = Math.Max(1, _queue.MaxSamplesPerSend);
+        var deadline = _queue.BatchSendDeadline.Milliseconds > 0 ? _queue.BatchSendDeadline.ToTimeSpan() : TimeSpan.FromSeconds(5);
+        var batch = new List<PendingSample>(max);
+        var ct = _stop.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(ct))
+            {
+                using var window = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                window.CancelAfter(deadline);
+                try
+                {
+                    while (batch.Count < max)
+                    {
+                        while (batch.Count < max && reader.TryRead(out var s)) batch.Add(s);
+                        if (batch.Count >= max) break;
+                        if (!await reader.WaitToReadAsync(window.Token)) break;
+                    }
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+                if (batch.Count > 0) await SendAsync(batch, ct);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        if (batch.Count > 0) Fail(batch.Count);
+        while (reader.TryRead(out _)) Fail(1);
+    }
+
+    private void Fail(int n)
+    {
+        Interlocked.Add(ref Metrics.Failed, n);
+        Interlocked.Add(ref Metrics.Pending, -n);
+    }
+
+    /// <summary>Encodes one batch as a snappy-compressed WriteRequest, grouping samples of the same series.</summary>
+    internal static byte[] Encode(IReadOnlyList<PendingSample> batch)
+    {
+        var req = new Prom.WriteRequest();
+        var bySeries = new Dictionary<Labels, Prom.TimeSeries>();
+        foreach (var s in batch)
+        {
+            if (!bySeries.TryGetValue(s.Labels, out var ts))
+            {
+                ts = new Prom.TimeSeries();
+                foreach (var l in s.Labels) ts.Labels.Add(new Prom.Label { Name = l.Name, Value = l.Value });
+                bySeries[s.Labels] = ts;
+                req.Timeseries.Add(ts);
+            }
+            ts.Samples.Add(new Prom.Sample { Timestamp = s.T, Value = s.V });
+        }
+        return SnappyBlock.Encode(req.ToByteArray());
+    }
+
+    private async Task SendAsync(List<PendingSample> batch, CancellationToken ct)
+    {
+        var body = Encode(batch);
+        long newest = 0;
+        foreach (var s in batch) newest = Math.Max(newest, s.T);
+        var backoff = _queue.MinBackoff.Milliseconds > 0 ? _queue.MinBackoff.ToTimeSpan() : TimeSpan.FromMilliseconds(30);
+        var maxBackoff = _queue.MaxBackoff.Milliseconds > 0 ? _queue.MaxBackoff.ToTimeSpan() : TimeSpan.FromSeconds(5);
+        for (int attempt = 0; ; attempt++)
+        {
+            if (attempt > 0) Interlocked.Add(ref Metrics.Retried, batch.Count);
+            TimeSpan? wait = null;
+            try
+            {
+                using var msg = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(body) };
+                msg.Content.Headers.TryAddWithoutValidation("Content-Type", RemoteWriteReceiver.ContentTypeV1);
+                msg.Content.Headers.ContentEncoding.Add("snappy");
+                msg.Headers.TryAddWithoutValidation(RemoteWriteReceiver.HeaderVersion, "0.1.0");
+                msg.Headers.TryAddWithoutValidation("User-Agent", "Portal-remote-write/1.0");
+                if (_cfg.Headers is not null)
+                    foreach (var (k, v) in _cfg.Headers) msg.Headers.TryAddWithoutValidation(k, v);
+                _http.Authorize(msg);
+                using var resp = await _http.Client.SendAsync(msg, ct);
+                if (resp.IsSuccessStatusCode)
+                {
+                    Interlocked.Add(ref Metrics.Sent, batch.Count);
+                    Interlocked.Add(ref Metrics.Pending, -batch.Count);
+                    Interlocked.Increment(ref Metrics.Batches);
+                    RemoteWriteQueueMetrics.Max(ref Metrics.HighestSent, newest);
+                    return;
+                }
+                var text = await resp.Content.ReadAsStringAsync(ct);
+                var problem = $"{(int)resp.StatusCode} {text.Trim()}";
+                bool retry = (int)resp.StatusCode >= 500 || (resp.StatusCode == HttpStatusCode.TooManyRequests && _queue.RetryOnHttp429);
+                if (!retry)
+                {
+                    _log?.Invoke($"remote write to {Name} refused a batch of {batch.Count} samples: {problem}");
+                    Fail(batch.Count);
+                    return;
+                }
+                if (resp.Headers.RetryAfter?.Delta is { } ra) wait = ra;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(wait ?? backoff, ct);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, maxBackoff.Ticks));
+        }
+    }
+
+    /// <summary>Stops accepting samples, gives the shards up to <paramref name="flushFor"/> to send what they hold, then stops them.</summary>
+    public async ValueTask DisposeAsync(TimeSpan flushFor)
+    {
+        foreach (var s in _shards) s.Writer.TryComplete();
+        var all = Task.WhenAll(_loops);
+        if (await Task.WhenAny(all, Task.Delay(flushFor)) != all) _stop.Cancel();
+        try
+        {
+            await all;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+        _http.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => DisposeAsync(TimeSpan.FromSeconds(1));
+}
