@@ -30,8 +30,6 @@ public static class PrometheusApi
         read.MapGet("/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteEndObject(); })));
         read.MapGet("/targets", Targets);
         read.MapGet("/targets/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
-        read.MapGet("/rules", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteStartArray("groups"); w.WriteEndArray(); w.WriteEndObject(); })));
-        read.MapGet("/alerts", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteStartArray("alerts"); w.WriteEndArray(); w.WriteEndObject(); })));
         read.MapMethods("/query_exemplars", ["GET", "POST"], (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
         read.MapMethods("/format_query", ["GET", "POST"], FormatQuery);
         read.MapGet("/status/buildinfo", BuildInfo);

@@ -67,6 +67,7 @@ public static class PortalHost
         app.MapTokenEndpoints();
         app.MapAccountEndpoints();
         app.MapPrometheusApi();
+        app.MapRulesApi();
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();
