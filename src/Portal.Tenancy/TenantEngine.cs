@@ -56,14 +56,15 @@ public sealed class TenantEngine : IDisposable
             Timeout = limits.QueryTimeout,
             MaxSamples = limits.MaxSamplesPerQuery,
         });
-        Appendable = new LimitedAppendable(Tsdb, limits,
+        var tee = new Portal.Ingest.RemoteWrite.RemoteWriteTee(Tsdb);
+        Appendable = new LimitedAppendable(tee, limits,
             new TokenBucket(limits.IngestionRate, limits.IngestionBurstSize, clock), Usage);
         Scrape = new ScrapeManager(Appendable, new ScrapeManagerOptions
         {
             OffsetSeed = Labels.FromStrings("tenant", tenantId).Hash,
             ConnectCallback = outboundConnect,
         });
-        Push = new TenantPushServices(directory, Appendable, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
+        Push = new TenantPushServices(directory, Appendable, tee, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
         Rules = TenantRules.CreateManager(this, clock, loggers);
         ConfigAppliedAt = clock.GetUtcNow();
         Touch();

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Logging;
 using Portal.Config.Prometheus;
 using Portal.Ingest.Pushgateway;
+using Portal.Ingest.RemoteWrite;
 using Portal.Model;
 
 namespace Portal.Tenancy;
 
 /// <summary>
 /// A tenant's push paths that keep state between requests: its Pushgateway (groups persisted under
-/// <c>&lt;tenant dir&gt;/pushgateway/</c>, ingested into the tenant's storage every scrape interval). Created and
-/// disposed with the <see cref="TenantEngine"/>. Thread-safe.
+/// <c>&lt;tenant dir&gt;/pushgateway/</c>, ingested into the tenant's storage every scrape interval) and its
+/// remote write queues (the <c>remote_write</c> section, fed by <see cref="RemoteWriteTee"/> on the append path).
+/// Created and disposed with the <see cref="TenantEngine"/>. Thread-safe.
 /// </summary>
 public sealed class TenantPushServices : IDisposable
 {
@@ -30,8 +32,14 @@ public sealed class TenantPushServices : IDisposable
     /// <summary>How often pushed groups are ingested: the tenant's global scrape_interval.</summary>
     public TimeSpan Interval => _interval;
 
-    internal TenantPushServices(string tenantDirectory, IAppendable appendable, TimeProvider clock, ILogger? log)
+    private readonly RemoteWriteTee _tee;
+
+    /// <summary>The running remote write queues, one per <c>remote_write</c> entry.</summary>
+    public IReadOnlyList<RemoteWriteQueue> RemoteWriteQueues => _tee.Queues;
+
+    internal TenantPushServices(string tenantDirectory, IAppendable appendable, RemoteWriteTee tee, TimeProvider clock, ILogger? log)
     {
+        _tee = tee;
         _appendable = appendable;
         _clock = clock;
         _log = log;
@@ -41,10 +49,19 @@ public sealed class TenantPushServices : IDisposable
 
     /// <summary>
     /// Applies the parts of a tenant's running Prometheus configuration that concern pushing: the global
-    /// scrape_interval (the Pushgateway ingestion period).
+    /// scrape_interval (the Pushgateway ingestion period) and the remote_write queues (replaced as a whole;
+    /// the old queues get a second to flush). <paramref name="connect"/>, when set, opens every outbound
+    /// connection (hosted mode's address check).
     /// </summary>
-    public void ApplyConfig(PrometheusConfig config)
+    public void ApplyConfig(PrometheusConfig config, Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect = null)
     {
+        var queues = new List<RemoteWriteQueue>();
+        foreach (var rw in config.RemoteWrite ?? [])
+            queues.Add(new RemoteWriteQueue(rw, config.Global?.ExternalLabels, line => _log?.LogWarning("{Line}", line), connect));
+        var old = _tee.Queues;
+        _tee.SetQueues([.. queues]);
+        foreach (var q in old) _ = q.DisposeAsync().AsTask();
+
         var ms = config.Global?.ScrapeInterval.Milliseconds ?? 0;
         var interval = ms > 0 ? TimeSpan.FromMilliseconds(ms) : DefaultInterval;
         lock (_ingestLock)
@@ -91,5 +108,8 @@ public sealed class TenantPushServices : IDisposable
             _disposed = true;
         }
         _timer.Dispose();
+        var queues = _tee.Queues;
+        _tee.SetQueues([]);
+        foreach (var q in queues) q.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

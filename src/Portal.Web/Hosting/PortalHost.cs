@@ -71,6 +71,7 @@ public static class PortalHost
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();
+        app.MapRemoteReadApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
