@@ -10,22 +10,32 @@ cd "$root"
 configuration="${CONFIGURATION:-Release}"
 results="$root/artifacts/test-results"
 
-# Debian packages the tests use: Chromium for the browser tests, Prometheus for promtool
-# (reads our TSDB blocks). db/start-postgres.sh installs postgresql itself when missing.
+# Debian packages the tests use: Chromium for the browser tests; Prometheus (promtool reads our
+# TSDB blocks; a real Prometheus remote-writes to us and receives from us); node_exporter as a
+# scrape target; Alertmanager's amtool against our Alertmanager API; Python's prometheus_client
+# pushing to our Pushgateway; aiosmtpd as a real SMTP server. db/start-postgres.sh installs
+# postgresql itself when missing. Tests whose tool is missing say skipped and why.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/promtool ] || need+=(prometheus)
+[ -x /usr/bin/prometheus-node-exporter ] || need+=(prometheus-node-exporter)
+[ -x /usr/bin/amtool ] || need+=(prometheus-alertmanager)
+/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
       || echo "warning: could not install ${need[*]}; tests that need them will fail or say skipped"
-    # Installing the prometheus package starts a server that the tests do not need.
-    if [[ " ${need[*]} " == *" prometheus "* ]]; then
-      if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus >/dev/null 2>&1 || true; fi
-      pkill -x prometheus >/dev/null 2>&1 || true
-    fi
+    # The packages start servers of their own that the tests do not need (the tests start theirs).
+    for service in prometheus prometheus-node-exporter prometheus-alertmanager; do
+      if [[ " ${need[*]} " == *" $service "* ]]; then
+        if command -v systemctl >/dev/null 2>&1; then systemctl stop "$service" >/dev/null 2>&1 || true; fi
+        service "$service" stop >/dev/null 2>&1 || true
+        pkill -x "$service" >/dev/null 2>&1 || true
+      fi
+    done
   else
     echo "warning: not root, cannot install ${need[*]}; run as root or install them yourself"
   fi
