@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text;
 using Portal.Model;
 using IQueryable = Portal.Model.IQueryable;
 using Portal.PromQL;
@@ -132,7 +134,13 @@ public sealed class AlertingRule : Rule
     public const string AlertStateLabel = "alertstate";
     public const string AlertNameLabel = "alertname";
 
+    private const string Defs = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
+
+    /// <summary>The function names templates are parsed against; each evaluation executes with its own bindings.</summary>
+    private static readonly TemplateFunctions ParseFunctions = PrometheusTemplateFunctions.Create(null, 0, null);
+
     private readonly object _lock = new();
+    private readonly ConcurrentDictionary<string, (GoTemplate? Template, TemplateException? Error)> _templates = new(StringComparer.Ordinal);
     private Dictionary<Labels, Alert> _active = [];
     private volatile bool _restored;
 
@@ -202,25 +210,36 @@ public sealed class AlertingRule : Rule
         var res = ctx.Query(Expr, Query, (ts - queryOffset).ToUnixTimeMilliseconds(), ctx.Cancellation);
         var alerts = new Dictionary<Labels, Alert>(res.Count);
         var extLabels = ToMap(ctx.ExternalLabels);
-        const string defs = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
-        TemplateFunctions? funcs = null;
+        var funcs = PrometheusTemplateFunctions.Create(ctx.TemplateQuery, ts.ToUnixTimeMilliseconds(), ctx.ExternalUrl, ctx.Cancellation);
         var lb = new LabelsBuilder();
         foreach (var smpl in res)
         {
             var data = new AlertTemplateData(ToMap(smpl.Metric), extLabels, ctx.ExternalUrl, smpl.F);
-            funcs ??= PrometheusTemplateFunctions.Create(ctx.TemplateQuery, ts.ToUnixTimeMilliseconds(), ctx.ExternalUrl, ctx.Cancellation);
             string Expand(string text)
             {
                 if (!text.Contains("{{", StringComparison.Ordinal)) return text;
                 string tmplName = "__alert_" + Name;
+                var (tmpl, parseError) = _templates.GetOrAdd(text, static (t, n) =>
+                {
+                    try
+                    {
+                        return (new GoTemplate(ParseFunctions, MissingKeyMode.Zero).Parse(n, Defs + t), null);
+                    }
+                    catch (TemplateException e)
+                    {
+                        return (null, e);
+                    }
+                }, tmplName);
+                if (parseError is not null) return $"<error expanding template: error parsing template {tmplName}: {parseError.Message}>";
                 try
                 {
-                    return new GoTemplate(funcs, MissingKeyMode.Zero).Parse(tmplName, defs + text).Execute(tmplName, data, ctx.Cancellation);
+                    var sb = new StringBuilder();
+                    tmpl!.Execute(tmplName, data, funcs, sb, ctx.Cancellation);
+                    return sb.ToString();
                 }
                 catch (TemplateException e)
                 {
-                    string stage = e.IsParseError ? "error parsing template" : "error executing template";
-                    return $"<error expanding template: {stage} {tmplName}: {e.Message}>";
+                    return $"<error expanding template: error executing template {tmplName}: {e.Message}>";
                 }
             }
             lb.Reset(smpl.Metric);

@@ -245,6 +245,18 @@ public class RuleEvaluationTests
     }
 
     [Fact]
+    public void UnparsableAnnotationTemplateShowsTheParseError()
+    {
+        using var env = new RuleTestEnv();
+        env.Series("up", _ => 0, T0, T0 + 2 * M, M / 2, "job", "api");
+        env.Load("groups:\n  - name: g\n    rules:\n      - alert: P\n        expr: up == 0\n        annotations:\n          a: '{{ nofunc 1 }}'\n");
+        env.Eval(T0 + M);
+        env.Eval(T0 + 2 * M);
+        var a = Assert.Single(((AlertingRule)env.Group().Rules[0]).ActiveAlerts());
+        Assert.Equal("<error expanding template: error parsing template __alert_P: template: __alert_P:1: function \"nofunc\" not defined>", a.Annotations.Get("a"));
+    }
+
+    [Fact]
     public void TemplatesCanQueryAndUseExternalUrl()
     {
         using var env = new RuleTestEnv();

@@ -87,11 +87,19 @@ public sealed class GoTemplate
     }
 
     /// <summary>Runs template <paramref name="name"/>, appending to <paramref name="output"/> (which holds partial output on failure).</summary>
-    public void Execute(string name, object? data, StringBuilder output, CancellationToken ct = default)
+    public void Execute(string name, object? data, StringBuilder output, CancellationToken ct = default) =>
+        Execute(name, data, Functions, output, ct);
+
+    /// <summary>
+    /// Runs template <paramref name="name"/> with <paramref name="functions"/> instead of the set parsed against
+    /// (same names, other bindings, e.g. a query function for this evaluation's time), so parsed templates can be
+    /// cached and shared.
+    /// </summary>
+    public void Execute(string name, object? data, TemplateFunctions functions, StringBuilder output, CancellationToken ct = default)
     {
         if (!_trees.TryGetValue(name, out var tree))
             throw TemplateException.Plain(name, $"template: no template {GoFormat.Quote(name)} associated with template {GoFormat.Quote(name)}");
-        TemplateExecutor.Run(this, tree, data, output, ct);
+        TemplateExecutor.Run(this, functions, tree, data, output, ct);
     }
 
     /// <summary>Parses and runs one template text in a fresh set.</summary>

@@ -16,6 +16,7 @@ internal sealed class TemplateExecutor
     private static readonly object NoFinal = new();
 
     private readonly GoTemplate _set;
+    private readonly TemplateFunctions _funcs;
     private readonly StringBuilder _out;
     private readonly CancellationToken _ct;
     private readonly List<(string Name, object? Value)> _vars = [];
@@ -23,17 +24,18 @@ internal sealed class TemplateExecutor
     private Node? _node;
     private int _depth;
 
-    private TemplateExecutor(GoTemplate set, ParseTree tree, StringBuilder output, CancellationToken ct)
+    private TemplateExecutor(GoTemplate set, TemplateFunctions funcs, ParseTree tree, StringBuilder output, CancellationToken ct)
     {
         _set = set;
+        _funcs = funcs;
         _tree = tree;
         _out = output;
         _ct = ct;
     }
 
-    public static void Run(GoTemplate set, ParseTree tree, object? data, StringBuilder output, CancellationToken ct)
+    public static void Run(GoTemplate set, TemplateFunctions funcs, ParseTree tree, object? data, StringBuilder output, CancellationToken ct)
     {
-        var e = new TemplateExecutor(set, tree, output, ct);
+        var e = new TemplateExecutor(set, funcs, tree, output, ct);
         e._vars.Add(("$", TemplateValues.Normalize(data)));
         try
         {
@@ -426,7 +428,7 @@ internal sealed class TemplateExecutor
     {
         At(id);
         string name = id.Name;
-        if (_set.Functions.TryGet(name, out var fn))
+        if (_funcs.TryGet(name, out var fn))
         {
             var values = EvalArgs(dot, args, final);
             At(cmd);
