@@ -1,0 +1,243 @@
+using Microsoft.Extensions.Logging;
+using Portal.Alerting.Receivers;
+using Portal.Config.Alertmanager;
+using Portal.Model;
+
+namespace Portal.Alerting;
+
+/// <summary>How a tenant's Alertmanager is set up. Immutable.</summary>
+public sealed record AlertmanagerOptions
+{
+    public string TenantId { get; init; } = "";
+
+    /// <summary>Where silences and the notification log are persisted; null keeps them in memory.</summary>
+    public string? Directory { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The URL alerts and templates link to (<c>.ExternalURL</c>).</summary>
+    public string ExternalUrl { get; init; } = "";
+
+    /// <summary>
+    /// Hosted mode: how Slack and webhook deliveries connect (e.g. <see cref="Portal.Config.HostedNetwork.ConnectCallback"/>,
+    /// refusing non-public destinations at connect time); null connects anywhere.
+    /// </summary>
+    public Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? OutboundConnect { get; init; }
+
+    public INotificationRecorder Recorder { get; init; } = NullNotificationRecorder.Instance;
+
+    /// <summary>Expands notification templates; required for Slack and email receivers.</summary>
+    public Func<AlertmanagerConfig, INotificationTemplater>? Templates { get; init; }
+
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>At most this many aggregation groups (0 = unlimited).</summary>
+    public int MaxAggregationGroups { get; init; }
+
+    /// <summary>HTTP client for notifications; by default one shared client per Alertmanager connecting through <see cref="OutboundConnect"/>.</summary>
+    public HttpClient? HttpClient { get; init; }
+
+    public ILogger? Logger { get; init; }
+}
+
+/// <summary>An alert as received from a client (Prometheus, the API, the rule manager); times may be unset (default).</summary>
+public sealed record PostableAlert(Labels Labels, Labels Annotations, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string GeneratorUrl);
+
+/// <summary>The status of an alert as the API shows it.</summary>
+public sealed record AlertStatusInfo(string State, IReadOnlyList<string> SilencedBy, IReadOnlyList<string> InhibitedBy);
+
+/// <summary>
+/// One tenant's Alertmanager: the alert store, routing and grouping (dispatcher), inhibition, silences and the
+/// notification log (both persisted under <see cref="AlertmanagerOptions.Directory"/>), and the receivers of the
+/// running configuration. <see cref="ApplyConfig"/> swaps configuration atomically (groups restart, as on an
+/// Alertmanager reload). Thread-safe. Owned by the tenant's engine; dispose once.
+/// </summary>
+public sealed class Alertmanager : IDisposable
+{
+    /// <summary>The configuration a tenant runs until it provides one: everything goes to a receiver without integrations.</summary>
+    public const string DefaultConfigYaml = "route:\n  receiver: default\nreceivers:\n  - name: default\n";
+
+    private readonly AlertmanagerOptions _o;
+    private readonly object _configLock = new();
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly ITimer _gc;
+    private Running _running;
+
+    public AlertStore Alerts { get; }
+    public SilenceStore Silences { get; }
+    public NotificationLog NotificationLog { get; }
+    public DateTimeOffset StartedAt { get; }
+
+    public Alertmanager(AlertmanagerOptions options)
+    {
+        _o = options;
+        StartedAt = options.Clock.GetUtcNow();
+        Alerts = new AlertStore(options.Clock);
+        Silences = new SilenceStore(options.Directory, options.Clock);
+        NotificationLog = new NotificationLog(options.Directory, options.Clock);
+        _ownsHttp = options.HttpClient is null;
+        _http = options.HttpClient ?? new HttpClient(SafeHttp.CreateHandler(options.OutboundConnect)) { Timeout = Timeout.InfiniteTimeSpan };
+        var loaded = AlertmanagerConfigLoader.Load(DefaultConfigYaml, "default");
+        _running = Build(loaded.Config!, DefaultConfigYaml);
+        _gc = options.Clock.CreateTimer(_ => GarbageCollect(), null, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
+    }
+
+    /// <summary>The running configuration.</summary>
+    public AlertmanagerConfig Config => _running.Config;
+
+    /// <summary>The running configuration's text as it may be shown (secrets masked by the caller).</summary>
+    public string DisplayConfigYaml => _running.DisplayYaml;
+
+    public RouteNode Route => _running.Route;
+
+    public Dispatcher Dispatcher => _running.Dispatcher;
+
+    /// <summary>The names of the configured receivers, in configuration order.</summary>
+    public IReadOnlyList<string> ReceiverNames => _running.ReceiverNames;
+
+    /// <summary>How long an alert without end stays firing after its last update (global.resolve_timeout).</summary>
+    public TimeSpan ResolveTimeout => (_running.Config.Global?.ResolveTimeout ?? Portal.Config.Duration.FromMinutes(5)).ToTimeSpan();
+
+    /// <summary>
+    /// Runs a configuration that loaded without errors; <paramref name="displayYaml"/> is what status pages show.
+    /// Throws <see cref="ArgumentException"/> when a receiver cannot be set up.
+    /// </summary>
+    public void ApplyConfig(AlertmanagerConfig config, string displayYaml)
+    {
+        lock (_configLock)
+        {
+            var next = Build(config, displayYaml);
+            var old = _running;
+            _running = next;
+            old.Dispose();
+        }
+    }
+
+    private Running Build(AlertmanagerConfig config, string displayYaml)
+    {
+        var root = RouteNode.Build(config.Route ?? throw new ArgumentException("configuration has no route"));
+        var templater = _o.Templates?.Invoke(config);
+        var env = new NotifierEnvironment(templater ?? MissingTemplater.Instance, () => _http, _o.ExternalUrl, _o.Clock);
+        var receivers = new Dictionary<string, IReadOnlyList<IntegrationSlot>>(StringComparer.Ordinal);
+        var names = new List<string>();
+        foreach (var r in config.Receivers ?? [])
+        {
+            if (r?.Name is null) continue;
+            names.Add(r.Name);
+            var slots = new List<IntegrationSlot>();
+            var perKind = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var n in r.AllNotifiers())
+            {
+                int idx = perKind.TryGetValue(n.Key, out var c) ? c : 0;
+                perKind[n.Key] = idx + 1;
+                INotifier? notifier = n switch
+                {
+                    WebhookConfig w => new WebhookNotifier(w, env),
+                    SlackConfig s => new SlackNotifier(s, env),
+                    EmailConfig e => new EmailNotifier(e, env),
+                    _ => null,
+                };
+                if (notifier is null)
+                {
+                    _o.Logger?.LogWarning("tenant {Tenant}: receiver {Receiver}: {Kind} is not supported; ignored", _o.TenantId, r.Name, n.Key);
+                    continue;
+                }
+                slots.Add(new IntegrationSlot(notifier, idx));
+            }
+            receivers[r.Name] = slots;
+        }
+        var inhibitor = new Inhibitor(config.InhibitRules ?? [], Alerts, _o.Clock);
+        var intervals = new TimeIntervals([.. config.TimeIntervals ?? [], .. config.MuteTimeIntervals ?? []]);
+        var pipeline = new NotificationPipeline(_o.TenantId, receivers, inhibitor, Silences, intervals, NotificationLog, _o.Recorder, _o.Clock, _o.Retry);
+        var dispatcher = new Dispatcher(root, _o.Clock, pipeline.ExecAsync, _o.MaxAggregationGroups);
+        dispatcher.Start(Alerts);
+        return new Running(config, displayYaml, root, dispatcher, inhibitor, names);
+    }
+
+    /// <summary>
+    /// Receives alerts as Alertmanager's API does: unset start = now (or the end when only that is set), unset end =
+    /// now + resolve_timeout (marked as timeout). Invalid alerts are skipped and described in the result; valid ones
+    /// are stored either way.
+    /// </summary>
+    public List<string> PutAlerts(IEnumerable<PostableAlert> alerts)
+    {
+        var now = _o.Clock.GetUtcNow();
+        var resolveTimeout = ResolveTimeout;
+        var valid = new List<Alert>();
+        var errors = new List<string>();
+        foreach (var p in alerts)
+        {
+            var a = new Alert
+            {
+                Labels = p.Labels,
+                Annotations = p.Annotations,
+                StartsAt = p.StartsAt,
+                EndsAt = p.EndsAt,
+                GeneratorUrl = p.GeneratorUrl,
+                UpdatedAt = now,
+            };
+            if (a.StartsAt == default) a = a with { StartsAt = a.EndsAt == default ? now : a.EndsAt };
+            if (a.EndsAt == default) a = a with { EndsAt = now + resolveTimeout, Timeout = true };
+            var err = Validate(a);
+            if (err is not null) errors.Add($"{Fingerprints.LabelSetString(a.Labels)}: {err}");
+            else valid.Add(a);
+        }
+        if (valid.Count > 0) Alerts.Put(valid);
+        return errors;
+    }
+
+    private static string? Validate(Alert a)
+    {
+        if (a.StartsAt == default) return "start time missing";
+        if (a.EndsAt != default && a.EndsAt < a.StartsAt) return "start time must be before end time";
+        foreach (var l in a.Labels)
+            if (!LabelNames.IsValidUtf8Name(l.Name)) return $"invalid label set: invalid name \"{l.Name}\"";
+        if (a.Labels.Count == 0) return "at least one label pair required";
+        foreach (var l in a.Annotations)
+            if (!LabelNames.IsValidUtf8Name(l.Name)) return $"invalid annotations: invalid name \"{l.Name}\"";
+        return null;
+    }
+
+    /// <summary>The state of an alert now: silences and inhibitions muting it.</summary>
+    public AlertStatusInfo StatusOf(Alert a)
+    {
+        var silenced = Silences.MutedBy(a.Labels);
+        var by = _running.Inhibitor.InhibitedBy(a.Labels);
+        IReadOnlyList<string> inhibited = by is { } fp ? [Fingerprints.ToHex(fp)] : [];
+        return new AlertStatusInfo(silenced.Count > 0 || inhibited.Count > 0 ? "suppressed" : "active", silenced, inhibited);
+    }
+
+    /// <summary>Drops resolved alerts, old silences and expired notification-log entries.</summary>
+    public void GarbageCollect()
+    {
+        Alerts.GarbageCollect();
+        _running.Inhibitor.GarbageCollect();
+        Silences.GarbageCollect();
+        NotificationLog.GarbageCollect();
+    }
+
+    public void Dispose()
+    {
+        _gc.Dispose();
+        lock (_configLock) _running.Dispose();
+        if (_ownsHttp) _http.Dispose();
+    }
+
+    private sealed record Running(AlertmanagerConfig Config, string DisplayYaml, RouteNode Route, Dispatcher Dispatcher, Inhibitor Inhibitor, IReadOnlyList<string> ReceiverNames) : IDisposable
+    {
+        public void Dispose()
+        {
+            Dispatcher.Dispose();
+            Inhibitor.Dispose();
+        }
+    }
+
+    /// <summary>Used when no template engine was provided: any template use fails the notification with a clear reason.</summary>
+    private sealed class MissingTemplater : INotificationTemplater
+    {
+        public static readonly MissingTemplater Instance = new();
+        public string Text(string template, TemplateData data) => template.Contains("{{", StringComparison.Ordinal) ? throw new NotificationTemplateException("no template engine configured") : template;
+        public string Html(string template, TemplateData data) => Text(template, data);
+    }
+}
