@@ -200,7 +200,8 @@ public sealed class AlertingRule : Rule
         lock (old._lock)
         lock (_lock)
         {
-            _active = new Dictionary<Labels, Alert>(old._active);
+            _active = new Dictionary<Labels, Alert>(old._active.Count);
+            foreach (var (k, a) in old._active) _active[k] = a.Clone();
         }
         _restored = old._restored;
     }

@@ -280,7 +280,19 @@ public sealed class RuleManager : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var key in new List<string>(_loops.Keys)) StopLoop(key);
+            foreach (var loop in _loops.Values) loop.Cts.Cancel();
+            var tasks = new List<Task>(_loops.Count);
+            foreach (var loop in _loops.Values) tasks.Add(loop.Task);
+            try
+            {
+                Task.WaitAll([.. tasks], TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // Loops that ended with an error are stopped either way.
+            }
+            foreach (var loop in _loops.Values) loop.Cts.Dispose();
+            _loops.Clear();
         }
     }
 

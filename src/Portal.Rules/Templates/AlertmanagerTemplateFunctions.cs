@@ -22,7 +22,7 @@ public static class AlertmanagerTemplateFunctions
         f.Add("trimSpace", 1, 1, a => TemplateFunctions.ArgString(a[0]).Trim(' ', '\t', '\n', '\r', '\v', '\f', '\u0085', '\u00a0'));
         f.Add("join", 2, 2, a => string.Join(TemplateFunctions.ArgString(a[0]), TemplateFunctions.ArgStrings(a[1])));
         f.Add("match", 2, 2, a => TemplateText.Compile(TemplateFunctions.ArgString(a[0])).IsMatch(TemplateFunctions.ArgString(a[1])));
-        f.Add("safeHtml", 1, 1, a => TemplateFunctions.ArgString(a[0]));
+        f.Add("safeHtml", 1, 1, a => new SafeHtml(TemplateFunctions.ArgString(a[0])));
         f.Add("safeUrl", 1, 1, a => TemplateFunctions.ArgString(a[0]));
         f.Add("urlUnescape", 1, 1, a => GoFormat.QueryUnescape(TemplateFunctions.ArgString(a[0])));
         f.Add("reReplaceAll", 3, 3, a => TemplateText.ReplaceAll(TemplateFunctions.ArgString(a[0]), TemplateFunctions.ArgString(a[1]), TemplateFunctions.ArgString(a[2])));

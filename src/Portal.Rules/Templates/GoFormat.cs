@@ -23,6 +23,7 @@ public static class GoFormat
         bool => "bool",
         GoTime => "time.Time",
         GoDuration => "time.Duration",
+        SafeHtml => "template.HTML",
         IDictionary d => "map[string]" + ElementTypeName(d.GetType(), true),
         IList l => "[]" + ElementTypeName(l.GetType(), false),
         _ => v.GetType().Name,
@@ -521,6 +522,28 @@ public static class GoFormat
                 case '&': sb.Append("&amp;"); break;
                 case '\'': sb.Append("&#39;"); break;
                 case '"': sb.Append("&#34;"); break;
+                case '\0': sb.Append('\uFFFD'); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>How Go's html/template escapes text in element content: also '+' and NUL.</summary>
+    public static string HtmlTemplateEscape(string s)
+    {
+        if (s.AsSpan().IndexOfAny("<>&'\"+\0") < 0) return s;
+        var sb = new StringBuilder(s.Length + 16);
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '&': sb.Append("&amp;"); break;
+                case '\'': sb.Append("&#39;"); break;
+                case '"': sb.Append("&#34;"); break;
+                case '+': sb.Append("&#43;"); break;
                 case '\0': sb.Append('\uFFFD'); break;
                 default: sb.Append(c); break;
             }

@@ -2,6 +2,12 @@ using System.Text;
 
 namespace Portal.Rules.Templates;
 
+/// <summary>Text marked as safe HTML (html/template's <c>template.HTML</c>): printed unescaped in HTML mode.</summary>
+public sealed record SafeHtml(string Value)
+{
+    public override string ToString() => Value;
+}
+
 /// <summary>What a missing map key yields (Go's <c>missingkey</c> option).</summary>
 public enum MissingKeyMode
 {
@@ -29,10 +35,18 @@ public sealed class GoTemplate
     public TemplateFunctions Functions { get; }
     public MissingKeyMode MissingKey { get; }
 
-    public GoTemplate(TemplateFunctions? functions = null, MissingKeyMode missingKey = MissingKeyMode.Default)
+    /// <summary>
+    /// HTML output (an approximation of Go's html/template): printed values are HTML-escaped as html/template
+    /// escapes element text, except <see cref="SafeHtml"/> values; nil prints nothing. Contextual escaping inside
+    /// attributes, URLs and scripts is not distinguished.
+    /// </summary>
+    public bool EscapeHtml { get; }
+
+    public GoTemplate(TemplateFunctions? functions = null, MissingKeyMode missingKey = MissingKeyMode.Default, bool escapeHtml = false)
     {
         Functions = functions ?? new TemplateFunctions();
         MissingKey = missingKey;
+        EscapeHtml = escapeHtml;
         _trees = new Dictionary<string, ParseTree>(StringComparer.Ordinal);
     }
 
@@ -40,6 +54,7 @@ public sealed class GoTemplate
     {
         Functions = from.Functions;
         MissingKey = from.MissingKey;
+        EscapeHtml = from.EscapeHtml;
         _trees = new Dictionary<string, ParseTree>(from._trees, StringComparer.Ordinal);
     }
 

@@ -79,7 +79,7 @@ public static class PrometheusTemplateFunctions
             return m;
         });
         f.Add("reReplaceAll", 3, 3, a => TemplateText.ReplaceAll(TemplateFunctions.ArgString(a[0]), TemplateFunctions.ArgString(a[1]), TemplateFunctions.ArgString(a[2])));
-        f.Add("safeHtml", 1, 1, a => TemplateFunctions.ArgString(a[0]));
+        f.Add("safeHtml", 1, 1, a => new SafeHtml(TemplateFunctions.ArgString(a[0])));
         f.Add("match", 2, 2, a => TemplateText.Compile(TemplateFunctions.ArgString(a[0])).IsMatch(TemplateFunctions.ArgString(a[1])));
         f.Add("title", 1, 1, a => TemplateText.Title(TemplateFunctions.ArgString(a[0]), lowerRest: false));
         f.Add("toUpper", 1, 1, a => TemplateFunctions.ArgString(a[0]).ToUpperInvariant());

@@ -506,12 +506,18 @@ internal sealed class TemplateExecutor
     private void PrintValue(Node n, object? v)
     {
         At(n);
+        if (v is Delegate) throw Fail($"can't print {n} of type {v.GetType().Name}");
+        if (_set.EscapeHtml)
+        {
+            if (v is SafeHtml safe) _out.Append(safe.Value);
+            else if (v is not null) _out.Append(GoFormat.HtmlTemplateEscape(GoFormat.Print(v)));
+            return;
+        }
         if (v is null)
         {
             _out.Append("<no value>");
             return;
         }
-        if (v is Delegate) throw Fail($"can't print {n} of type {v.GetType().Name}");
         GoFormat.AppendValue(_out, v, false);
     }
 

@@ -67,8 +67,12 @@ public sealed class TemplateFunctions
     // Argument helpers for function implementations.
 
     /// <summary>The argument as a string, or Go's "wrong type" error.</summary>
-    public static string ArgString(object? v) =>
-        v as string ?? throw new TemplateArgumentException($"wrong type for value; expected string; got {GoFormat.TypeName(v)}");
+    public static string ArgString(object? v) => v switch
+    {
+        string s => s,
+        SafeHtml h => h.Value,
+        _ => throw new TemplateArgumentException($"wrong type for value; expected string; got {GoFormat.TypeName(v)}"),
+    };
 
     /// <summary>The argument as a float64 (ints convert, as Go's untyped constants do).</summary>
     public static double ArgFloat(object? v) => v switch

@@ -124,6 +124,17 @@ public class PrometheusTemplateTests
     }
 
     [Fact]
+    public void HtmlModeEscapesUnlessSafe()
+    {
+        string Html(string text) => new GoTemplate(PrometheusTemplateFunctions.Create(null, 0, ExternalUrl), MissingKeyMode.Zero, escapeHtml: true)
+            .Parse("test", text).Execute("test", null);
+        Assert.Equal("&lt;b&gt; a&#43;b", Html("{{ \"<b>\" }} {{ \"a+b\" }}"));
+        Assert.Equal("<b>", Html("{{ \"<b>\" | safeHtml }}"));
+        Assert.Equal("", Html("{{ .Foo }}"));
+        Assert.Equal("<b>", Expand("{{ \"<b>\" | safeHtml }}"));
+    }
+
+    [Fact]
     public void QueryResults()
     {
         var a = S(11, "__name__", "metric", "instance", "a");
