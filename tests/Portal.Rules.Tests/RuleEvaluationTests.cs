@@ -128,6 +128,17 @@ public class RuleEvaluationTests
         Assert.Equal(T0 + 6 * M, resolved.EndsAt);
         Assert.True(resolved.IsResolvedAt(T0 + 6 * M));
         Assert.Empty(env.Query("ALERTS", T0 + 6 * M));
+
+        // Resolved alerts are re-sent every resend delay while retained (15m), then dropped.
+        int count = env.Sink.Sent.Count;
+        env.Eval(T0 + 7 * M + TimeSpan.FromSeconds(1));
+        Assert.Equal(count + 1, env.Sink.Sent.Count);
+        Assert.Equal(T0 + 6 * M, env.Sink.Sent[^1].Alert.EndsAt);
+        env.Eval(T0 + 22 * M);
+        env.Eval(T0 + 23 * M);
+        count = env.Sink.Sent.Count;
+        env.Eval(T0 + 25 * M);
+        Assert.Equal(count, env.Sink.Sent.Count);
     }
 
     [Fact]
