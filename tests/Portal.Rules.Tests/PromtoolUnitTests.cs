@@ -20,8 +20,26 @@ public class PromtoolUnitTests
     [SharedFact]
     public void UpstreamUnitTestFilePasses()
     {
+        var (checks, failures) = Run("unittest.yml");
+        Assert.True(checks > 20, $"only {checks} checks ran");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [SharedFact]
+    public void UpstreamFailingTestFileFailsWhereExpected()
+    {
+        var (_, failures) = Run("failing.yml");
+        Assert.Equal(4, failures.Count);
+        Assert.Contains(failures, f => f.Contains("group 1, test at", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("alert Test:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("alert InstanceDown: want [] got [{alertname=\"InstanceDown\", job=\"test\", severity=\"page\"}", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("alert AlwaysFiring: want [] got", StringComparison.Ordinal));
+    }
+
+    private static (int Checks, List<string> Failures) Run(string file)
+    {
         var dir = SharedData.Path_("upstream", "prometheus", "cmd", "promtool", "testdata");
-        var doc = (Dictionary<object, object>)new DeserializerBuilder().Build().Deserialize<object>(File.ReadAllText(Path.Combine(dir, "unittest.yml")))!;
+        var doc = (Dictionary<object, object>)new DeserializerBuilder().Build().Deserialize<object>(File.ReadAllText(Path.Combine(dir, file)))!;
         var evalInterval = Dur(doc.GetValueOrDefault("evaluation_interval") as string ?? "1m");
         var files = new List<KeyValuePair<string, string>>();
         foreach (var f in (List<object>)doc["rule_files"]) files.Add(new((string)f, File.ReadAllText(Path.Combine(dir, (string)f))));
@@ -32,8 +50,7 @@ public class PromtoolUnitTests
             groupIndex++;
             checks += RunGroup(tg, files, evalInterval, failures, groupIndex);
         }
-        Assert.True(checks > 20, $"only {checks} checks ran");
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        return (checks, failures);
     }
 
     private static TimeSpan Dur(string s) => TimeSpan.FromMilliseconds(PromDuration.Parse(s));
