@@ -69,6 +69,9 @@ public sealed class Alertmanager : IDisposable
     public NotificationLog NotificationLog { get; }
     public DateTimeOffset StartedAt { get; }
 
+    /// <summary>The current time on this Alertmanager's clock.</summary>
+    public DateTimeOffset Now => _o.Clock.GetUtcNow();
+
     public Alertmanager(AlertmanagerOptions options)
     {
         _o = options;

@@ -39,6 +39,9 @@ public sealed class TenantEngine : IDisposable
     /// <summary>The tenant's recording and alerting rules (see <see cref="TenantRules"/>).</summary>
     public RuleManager Rules { get; }
 
+    /// <summary>The tenant's Alertmanager (started on first use; see <see cref="TenantAlerting"/>); receives the rules' alerts.</summary>
+    public TenantAlerting Alerting { get; }
+
     internal TenantEngine(string tenantId, string directory, TenantLimits limits, TimeProvider clock, ILoggerFactory? loggers,
         Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? outboundConnect = null)
     {
@@ -66,6 +69,8 @@ public sealed class TenantEngine : IDisposable
         });
         Push = new TenantPushServices(directory, Appendable, tee, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
         Rules = TenantRules.CreateManager(this, clock, loggers);
+        Alerting = new TenantAlerting(tenantId, directory, clock, loggers, outboundConnect);
+        Rules.AlertSink = Alerting;
         ConfigAppliedAt = clock.GetUtcNow();
         Touch();
     }
@@ -95,6 +100,7 @@ public sealed class TenantEngine : IDisposable
     public void Dispose()
     {
         Rules.Dispose();
+        Alerting.Dispose();
         Scrape.Dispose();
         Push.Dispose();
         Tsdb.Dispose();

@@ -68,6 +68,7 @@ public static class PortalHost
         app.MapAccountEndpoints();
         app.MapPrometheusApi();
         app.MapRulesApi();
+        app.MapAlertmanagerApi();
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();

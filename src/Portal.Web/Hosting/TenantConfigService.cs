@@ -69,6 +69,7 @@ public sealed class TenantConfigService(
         var errors = Validate(tenantId, kind, name, yaml);
         if (errors.Count == 0 && kind == ConfigKind.Prometheus) errors = StartScraping(engines.Get(tenantId), yaml);
         if (errors.Count == 0 && kind == ConfigKind.Rules) errors = ApplyRules(engines.Get(tenantId), name, yaml);
+        if (errors.Count == 0 && kind == ConfigKind.Alertmanager) errors = ApplyAlertmanager(engines.Get(tenantId), yaml);
         var revision = await revisions.AddAsync(tenantId, kind, name, yaml, author, errors.Select(e => e.ToString()).ToList(), ct);
         return new(revision, errors, Unchanged: false);
     }
@@ -100,6 +101,10 @@ public sealed class TenantConfigService(
     public void LoadInto(TenantEngine engine)
     {
         LoadRules(engine, log);
+        var alertmanager = revisions.CurrentAsync(engine.TenantId, ConfigKind.Alertmanager, AlertmanagerDocument).GetAwaiter().GetResult();
+        if (alertmanager is not null)
+            foreach (var e in ApplyAlertmanager(engine, alertmanager.Yaml))
+                log.LogError("Tenant {Tenant}: the stored Alertmanager configuration cannot run: {Error}", engine.TenantId, e);
         var prometheus = revisions.CurrentAsync(engine.TenantId, ConfigKind.Prometheus, PrometheusDocument).GetAwaiter().GetResult();
         if (prometheus is null) return;
         foreach (var e in StartScraping(engine, prometheus.Yaml))
@@ -127,6 +132,22 @@ public sealed class TenantConfigService(
     /// <summary>Hands a valid rule file, with the tenant's other rule files, to its rule manager; a refusal (e.g. too many groups) comes back as errors.</summary>
     private static IReadOnlyList<ConfigError> ApplyRules(TenantEngine engine, string name, string yaml) =>
         TenantRules.ApplyFile(engine, name, yaml).Select(e => new ConfigError(e.File.Length > 0 ? e.File : name, Math.Max(e.Line, 1), Math.Max(e.Column, 1), e.Message)).ToList();
+
+    /// <summary>Hands a valid alertmanager.yml to the tenant's Alertmanager (shown back with secrets masked).</summary>
+    private static IReadOnlyList<ConfigError> ApplyAlertmanager(TenantEngine engine, string yaml)
+    {
+        var loaded = AlertmanagerConfigLoader.Load(yaml, AlertmanagerDocument);
+        if (!loaded.Success) return loaded.Errors;
+        try
+        {
+            engine.Alerting.Apply(loaded.Config!, ConfigSerializer.ToYaml(loaded.Config!, maskSecrets: true));
+        }
+        catch (Exception e) when (e is ArgumentException or Portal.Alerting.Receivers.NotificationTemplateException)
+        {
+            return [new ConfigError(AlertmanagerDocument, 1, 1, e.Message)];
+        }
+        return [];
+    }
 
     /// <summary>Starts a freshly opened engine's rule manager with the tenant's running rule files.</summary>
     private static void LoadRules(TenantEngine engine, ILogger? log)
