@@ -388,6 +388,23 @@ public class RuleEvaluationTests
     }
 
     [Fact]
+    public void GlobalsSetIntervalOffsetAndExternalLabels()
+    {
+        using var env = new RuleTestEnv();
+        env.Series("up", _ => 0, T0, T0 + 5 * M, M / 2, "job", "api");
+        env.Load("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          c: '{{ $externalLabels.region }}'\n  - name: own\n    interval: 10s\n    rules: []\n");
+        Assert.Empty(env.Manager.SetGlobals(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15), Labels.FromStrings("region", "west")));
+        Assert.Equal(TimeSpan.FromSeconds(30), env.Group().Interval);
+        Assert.Equal(TimeSpan.FromSeconds(15), env.Group().QueryOffset);
+        Assert.Equal(TimeSpan.FromSeconds(10), env.Group("own").Interval);
+        env.Group().RestoreForState(T0);
+        env.Eval(T0 + M);
+        var (_, sent) = Assert.Single(env.Sink.Sent);
+        Assert.Equal("west", sent.Labels.Get("region"));
+        Assert.Equal("west", sent.Annotations.Get("c"));
+    }
+
+    [Fact]
     public void EvalTimestampIsAlignedToTheIntervalWithAStableOffset()
     {
         using var env = new RuleTestEnv();
