@@ -7,8 +7,8 @@ namespace Portal.Web.Hosting;
 /// <summary>
 /// Work at start and in the background: migrates the metadata database before the portal
 /// listens (unless <c>Database:MigrateOnStart</c> is false), and closes tenant engines idle for
-/// <c>Tenants:IdleCloseAfter</c> (default 15m) every minute. Tenants that scrape are never idle: their
-/// engines open at start and stay open.
+/// <c>Tenants:IdleCloseAfter</c> (default 15m) every minute. Tenants that scrape or evaluate rules are
+/// never idle: their engines open at start and stay open.
 /// </summary>
 public sealed class PortalStartup(
     IDbContextFactory<PortalDbContext> contexts, TenantEngineRegistry engines, IConfiguration configuration, ILogger<PortalStartup> log)
@@ -25,11 +25,11 @@ public sealed class PortalStartup(
         await base.StartAsync(cancellationToken);
     }
 
-    /// <summary>Opens the engine of every tenant with a running Prometheus configuration, which starts its scrape jobs.</summary>
+    /// <summary>Opens the engine of every tenant with a running Prometheus configuration or rule files, which starts its scrape jobs and rule groups.</summary>
     private async Task StartScrapingTenantsAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var tenants = await db.ConfigRevisions.Where(r => r.Kind == ConfigKind.Prometheus && r.Valid).Select(r => r.TenantId).Distinct().ToListAsync(ct);
+        var tenants = await db.ConfigRevisions.Where(r => (r.Kind == ConfigKind.Prometheus || r.Kind == ConfigKind.Rules) && r.Valid).Select(r => r.TenantId).Distinct().ToListAsync(ct);
         foreach (var id in tenants)
         {
             try
@@ -49,6 +49,6 @@ public sealed class PortalStartup(
         var idle = configuration.GetValue("Tenants:IdleCloseAfter", TimeSpan.FromMinutes(15));
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
-            engines.CloseIdle(idle, keep: engine => engine.Scrape.Pools.Count > 0);
+            engines.CloseIdle(idle, keep: engine => engine.Scrape.Pools.Count > 0 || engine.Rules.Groups.Count > 0);
     }
 }
