@@ -24,6 +24,9 @@ public sealed class TenantEngine : IDisposable
     public TsdbDatabase Tsdb { get; }
     public PromQLEngine Query { get; }
 
+    /// <summary>How the tenant's outbound connections are opened (hosted mode's public-address check), or null for the default.</summary>
+    public Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? OutboundConnect { get; }
+
     /// <summary>Where every sample enters: label checks and limits, then the TSDB.</summary>
     public IAppendable Appendable { get; }
 
@@ -45,6 +48,7 @@ public sealed class TenantEngine : IDisposable
     internal TenantEngine(string tenantId, string directory, TenantLimits limits, TimeProvider clock, ILoggerFactory? loggers,
         Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? outboundConnect = null)
     {
+        OutboundConnect = outboundConnect;
         TenantId = tenantId;
         Directory = directory;
         Limits = limits;

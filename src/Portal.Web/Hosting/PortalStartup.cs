@@ -8,7 +8,8 @@ namespace Portal.Web.Hosting;
 /// Work at start and in the background: migrates the metadata database before the portal
 /// listens (unless <c>Database:MigrateOnStart</c> is false), and closes tenant engines idle for
 /// <c>Tenants:IdleCloseAfter</c> (default 15m) every minute. Tenants that scrape or evaluate rules are
-/// never idle: their engines open at start and stay open.
+/// never idle: their engines open at start and stay open; nor are tenants with remote-write queues
+/// or pushed groups.
 /// </summary>
 public sealed class PortalStartup(
     IDbContextFactory<PortalDbContext> contexts, TenantEngineRegistry engines, IConfiguration configuration, ILogger<PortalStartup> log)
@@ -49,6 +50,7 @@ public sealed class PortalStartup(
         var idle = configuration.GetValue("Tenants:IdleCloseAfter", TimeSpan.FromMinutes(15));
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
-            engines.CloseIdle(idle, keep: engine => engine.Scrape.Pools.Count > 0 || engine.Rules.Groups.Count > 0);
+            engines.CloseIdle(idle, keep: engine => engine.Scrape.Pools.Count > 0 || engine.Rules.Groups.Count > 0
+                || engine.Push.RemoteWriteQueues.Count > 0 || engine.Push.Pushgateway.Groups().Count > 0);
     }
 }

@@ -119,6 +119,7 @@ public sealed class TenantConfigService(
         try
         {
             engine.Scrape.ApplyConfig(loaded.Config!);
+            engine.Push.ApplyConfig(loaded.Config!, engine.OutboundConnect);
         }
         catch (ScrapeConfigRejectedException e)
         {
