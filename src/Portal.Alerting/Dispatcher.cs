@@ -52,12 +52,11 @@ public sealed class Dispatcher : IDisposable
         {
             var labels = route.GroupLabels(alert.Labels);
             var fp = Fingerprints.Of(labels);
-            AggrGroup? g;
             bool created = false;
             lock (_lock)
             {
                 if (!_groups.TryGetValue(route, out var byFp)) _groups[route] = byFp = [];
-                if (!byFp.TryGetValue(fp, out g))
+                if (!byFp.TryGetValue(fp, out var g))
                 {
                     if (_maxGroups > 0 && _groupCount >= _maxGroups) continue;
                     g = new AggrGroup(this, route, labels);
@@ -65,9 +64,10 @@ public sealed class Dispatcher : IDisposable
                     _groupCount++;
                     created = true;
                 }
+                // Under the dispatcher's lock so that maintenance cannot drop the group between lookup and insert.
+                g.Insert(alert);
+                if (created) g.StartTimer();
             }
-            g.Insert(alert);
-            if (created) g.StartTimer();
         }
     }
 

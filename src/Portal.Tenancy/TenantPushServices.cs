@@ -34,6 +34,15 @@ public sealed class TenantPushServices : IDisposable
 
     private readonly RemoteWriteTee _tee;
 
+    /// <summary>
+    /// True while the tenant has remote write queues or pushed groups: work that runs without requests, so the
+    /// engine should not be closed as idle.
+    /// </summary>
+    public bool HasWork => _tee.Queues.Count > 0 || Pushgateway.Groups().Count > 0;
+
+    /// <summary>Label sets seen on the tenant's remote write receiver, for the fast decoding path.</summary>
+    public RemoteWriteSeriesCache RemoteWriteCache { get; } = new();
+
     /// <summary>The running remote write queues, one per <c>remote_write</c> entry.</summary>
     public IReadOnlyList<RemoteWriteQueue> RemoteWriteQueues => _tee.Queues;
 

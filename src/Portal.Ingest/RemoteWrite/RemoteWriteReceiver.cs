@@ -93,7 +93,9 @@ public sealed class RemoteWriteReceiver(RemoteWriteOptions? options = null)
     /// rate limit) and unexpected storage failures propagate after the transaction was rolled back, for the
     /// caller to map (429, 5xx).
     /// </summary>
-    public RemoteWriteOutcome Write(RemoteWriteMessage message, ReadOnlySpan<byte> compressedBody, long maxDecodedBytes, IAppendable appendable)
+    /// <param name="cache">When given, 1.0 requests are appended straight from the wire bytes with known series looked up in it (the fast path).</param>
+    public RemoteWriteOutcome Write(RemoteWriteMessage message, ReadOnlySpan<byte> compressedBody, long maxDecodedBytes, IAppendable appendable,
+        RemoteWriteSeriesCache? cache = null)
     {
         byte[] raw;
         try
@@ -104,7 +106,9 @@ public sealed class RemoteWriteReceiver(RemoteWriteOptions? options = null)
         {
             return RemoteWriteOutcome.BadRequest(e.Message);
         }
-        return message == RemoteWriteMessage.V1 ? WriteV1(raw, appendable) : WriteV2(raw, appendable);
+        if (message == RemoteWriteMessage.V1)
+            return cache is null ? WriteV1(raw, appendable) : FastV1Writer.Write(raw, appendable, cache);
+        return WriteV2(raw, appendable);
     }
 
     /// <summary>Decodes an uncompressed 1.0 <c>WriteRequest</c>; null with <paramref name="error"/> set when malformed.</summary>

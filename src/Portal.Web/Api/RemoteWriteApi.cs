@@ -49,7 +49,7 @@ public static class RemoteWriteApi
             RemoteWriteOutcome outcome;
             try
             {
-                outcome = Receiver.Write(message, body.Span, DecodedLimit(engine.Limits.MaxRequestBodyBytes), engine.Appendable);
+                outcome = Receiver.Write(message, body.Span, DecodedLimit(engine.Limits.MaxRequestBodyBytes), engine.Appendable, engine.Push.RemoteWriteCache);
             }
             catch (RateLimitedException e)
             {

@@ -50,7 +50,6 @@ public sealed class PortalStartup(
         var idle = configuration.GetValue("Tenants:IdleCloseAfter", TimeSpan.FromMinutes(15));
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
-            engines.CloseIdle(idle, keep: engine => engine.Scrape.Pools.Count > 0 || engine.Rules.Groups.Count > 0
-                || engine.Push.RemoteWriteQueues.Count > 0 || engine.Push.Pushgateway.Groups().Count > 0);
+            engines.CloseIdle(idle, keep: engine => engine.Scrape.Pools.Count > 0 || engine.Rules.Groups.Count > 0 || engine.Push.HasWork);
     }
 }
