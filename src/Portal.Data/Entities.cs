@@ -144,3 +144,128 @@ public sealed class AuditEntry
     public string? Detail { get; set; }
     public DateTimeOffset At { get; set; }
 }
+
+/// <summary>The kind of a team's notification receiver.</summary>
+public enum ReceiverKind
+{
+    Slack = 0,
+    Email = 1,
+    Webhook = 2,
+}
+
+/// <summary>
+/// One way of telling a team about its alerts. The kind-specific settings (Slack api_url and channel, email
+/// addresses, webhook URL, title and text templates) are stored as JSON in <see cref="SettingsJson"/>, with keys
+/// named as in Alertmanager's receiver configuration.
+/// </summary>
+public sealed class TeamReceiver
+{
+    public long Id { get; set; }
+    public long TeamId { get; set; }
+    public required string TenantId { get; set; }
+    public required string Name { get; set; }
+    public ReceiverKind Kind { get; set; }
+    public required string SettingsJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// How a team's alerts are routed: which alerts are the team's and how they are grouped and timed. Null timings
+/// inherit the tenant's routing tree defaults.
+/// </summary>
+public sealed class TeamRoute
+{
+    public long TeamId { get; set; }
+    public required string TenantId { get; set; }
+
+    /// <summary>Alertmanager matchers, one per line (<c>severity="page"</c>); null or empty means <c>team="&lt;team name&gt;"</c>.</summary>
+    public string? Matchers { get; set; }
+
+    /// <summary>Label names, comma-separated; null = the tree's default.</summary>
+    public string? GroupBy { get; set; }
+    public string? GroupWait { get; set; }
+    public string? GroupInterval { get; set; }
+    public string? RepeatInterval { get; set; }
+}
+
+/// <summary>One state change of one alert (pending, firing, resolved, inactive), as the tenant's rule manager saw it.</summary>
+public sealed class AlertStateChange
+{
+    public long Id { get; set; }
+    public required string TenantId { get; set; }
+
+    /// <summary>The alert's label-set fingerprint as 16 hex digits, the same for every change of one alert.</summary>
+    public required string Fingerprint { get; set; }
+    public required string AlertName { get; set; }
+
+    /// <summary>The alert's <c>team</c> label, when it has one.</summary>
+    public string? Team { get; set; }
+    public required string State { get; set; }
+    public required string LabelsJson { get; set; }
+    public required string AnnotationsJson { get; set; }
+    public double Value { get; set; }
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>When the alert became active (pending), for firing and resolved changes.</summary>
+    public DateTimeOffset? ActiveAt { get; set; }
+}
+
+/// <summary>One attempt to send a notification for a group of alerts to one receiver.</summary>
+public sealed class NotificationAttempt
+{
+    public long Id { get; set; }
+    public required string TenantId { get; set; }
+    public required string Receiver { get; set; }
+
+    /// <summary>The team owning the receiver, when it was generated from a team.</summary>
+    public string? Team { get; set; }
+    public required string Integration { get; set; }
+    public DateTimeOffset At { get; set; }
+    public bool Success { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>A short, human-readable summary of what was sent (status, alert names, count).</summary>
+    public required string Summary { get; set; }
+
+    /// <summary>The fingerprints (16 hex digits, comma-separated) of the alerts in the notification.</summary>
+    public required string Fingerprints { get; set; }
+    public int AlertCount { get; set; }
+}
+
+/// <summary>A folder of dashboards in a tenant.</summary>
+public sealed class DashboardFolder
+{
+    public long Id { get; set; }
+    public required string TenantId { get; set; }
+    public required string Uid { get; set; }
+    public required string Title { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// A dashboard. The model is stored as Grafana dashboard JSON (<see cref="Json"/>), so import and export are
+/// lossless; <see cref="Title"/>, <see cref="Tags"/> and <see cref="Version"/> are copies for search and optimistic
+/// concurrency.
+/// </summary>
+public sealed class Dashboard
+{
+    public long Id { get; set; }
+    public required string TenantId { get; set; }
+    public required string Uid { get; set; }
+    public required string Title { get; set; }
+
+    /// <summary>Tags, comma-separated.</summary>
+    public string? Tags { get; set; }
+    public string? FolderUid { get; set; }
+    public required string Json { get; set; }
+    public int Version { get; set; }
+
+    /// <summary>True when the dashboard comes from a file in the tenant's provisioning folder: read-only in the UI.</summary>
+    public bool Provisioned { get; set; }
+
+    /// <summary>The provisioning file it was loaded from, relative to the provisioning folder.</summary>
+    public string? ProvisionedFrom { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public required string UpdatedBy { get; set; }
+}

@@ -19,6 +19,12 @@ public class PortalDbContext(DbContextOptions options) : IdentityDbContext<Porta
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<TeamReceiver> TeamReceivers => Set<TeamReceiver>();
+    public DbSet<TeamRoute> TeamRoutes => Set<TeamRoute>();
+    public DbSet<AlertStateChange> AlertStateChanges => Set<AlertStateChange>();
+    public DbSet<NotificationAttempt> NotificationAttempts => Set<NotificationAttempt>();
+    public DbSet<DashboardFolder> DashboardFolders => Set<DashboardFolder>();
+    public DbSet<Dashboard> Dashboards => Set<Dashboard>();
 
     /// <summary>Timestamps are stored as Unix milliseconds on every provider, so they sort and compare alike.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -79,6 +85,53 @@ public class PortalDbContext(DbContextOptions options) : IdentityDbContext<Porta
         {
             e.HasIndex(a => new { a.TenantId, a.At });
             e.HasOne<Tenant>().WithMany().HasForeignKey(a => a.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<TeamReceiver>(e =>
+        {
+            e.HasIndex(r => new { r.TenantId, r.Name }).IsUnique();
+            e.Property(r => r.Name).HasMaxLength(100);
+            e.HasOne<Team>().WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<TeamRoute>(e =>
+        {
+            e.HasKey(r => r.TeamId);
+            e.HasIndex(r => r.TenantId);
+            e.HasOne<Team>().WithOne().HasForeignKey<TeamRoute>(r => r.TeamId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AlertStateChange>(e =>
+        {
+            e.HasIndex(a => new { a.TenantId, a.At });
+            e.HasIndex(a => new { a.TenantId, a.Fingerprint, a.At });
+            e.Property(a => a.Fingerprint).HasMaxLength(16);
+            e.Property(a => a.State).HasMaxLength(16);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(a => a.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<NotificationAttempt>(e =>
+        {
+            e.HasIndex(n => new { n.TenantId, n.At });
+            e.HasOne<Tenant>().WithMany().HasForeignKey(n => n.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<DashboardFolder>(e =>
+        {
+            e.HasIndex(f => new { f.TenantId, f.Uid }).IsUnique();
+            e.Property(f => f.Uid).HasMaxLength(40);
+            e.Property(f => f.Title).HasMaxLength(200);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(f => f.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Dashboard>(e =>
+        {
+            e.HasIndex(d => new { d.TenantId, d.Uid }).IsUnique();
+            e.HasIndex(d => new { d.TenantId, d.FolderUid, d.Title });
+            e.Property(d => d.Uid).HasMaxLength(40);
+            e.Property(d => d.FolderUid).HasMaxLength(40);
+            e.Property(d => d.Title).HasMaxLength(200);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 
