@@ -174,4 +174,40 @@ public class ScrapeJobEditorTests
         var cfg = Load(ScrapeJobEditor.AddJob(Base, job));
         Assert.Equal(value, cfg.ScrapeConfigs![2].ServiceDiscovery.Static![0].Labels!["v"]);
     }
+
+    [Fact]
+    public void TheValidatorTakesSchemeAndPathFromUrlTargets()
+    {
+        var job = new SimpleScrapeJob { JobName = " web ", Targets = ["https://a.example:8443/probe", "https://b.example/probe", ""] };
+        Assert.Empty(SimpleScrapeJobValidator.Normalize(job, ["portal"]));
+        Assert.Equal("web", job.JobName);
+        Assert.Equal(["a.example:8443", "b.example:443"], job.Targets);
+        Assert.Equal("https", job.Scheme);
+        Assert.Equal("/probe", job.MetricsPath);
+    }
+
+    [Theory]
+    [InlineData("", "x:1", "", "", "job")]
+    [InlineData("portal", "x:1", "", "", "job")]
+    [InlineData("j", "", "", "", "targets")]
+    [InlineData("j", "x", "", "", "targets")]
+    [InlineData("j", "x:99999", "", "", "targets")]
+    [InlineData("j", "ftp://x:1/", "", "", "targets")]
+    [InlineData("j", "x:1", "fast", "", "interval")]
+    [InlineData("j", "x:1", "10s", "20s", "timeout")]
+    public void TheValidatorNamesTheFieldAtFault(string name, string target, string interval, string timeout, string field)
+    {
+        var job = new SimpleScrapeJob { JobName = name, Targets = [target], ScrapeInterval = interval, ScrapeTimeout = timeout };
+        var errors = SimpleScrapeJobValidator.Normalize(job, ["portal"]);
+        Assert.Contains(field, errors.Keys);
+        Assert.False(string.IsNullOrWhiteSpace(errors[field]));
+    }
+
+    [Fact]
+    public void TheValidatorAcceptsIpv6AndHostNames()
+    {
+        var job = new SimpleScrapeJob { JobName = "j", Targets = ["[::1]:9100", "node-1.internal:9100", "10.0.0.5:9100"] };
+        Assert.Empty(SimpleScrapeJobValidator.Normalize(job, []));
+        Assert.Equal(3, job.Targets.Count);
+    }
 }

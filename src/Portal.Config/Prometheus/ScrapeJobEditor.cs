@@ -372,3 +372,103 @@ public static class ScrapeJobEditor
 
     private static string EnsureNewline(string before) => before.Length == 0 || before.EndsWith('\n') ? "" : "\n";
 }
+
+/// <summary>
+/// Checks a <see cref="SimpleScrapeJob"/> as a form fills it and normalises it: targets may be given as
+/// <c>host:port</c> or as URLs (<c>https://host:9100/metrics</c>), from which scheme and metrics path are taken.
+/// Errors are keyed by the field they concern. Thread-safe.
+/// </summary>
+public static class SimpleScrapeJobValidator
+{
+    /// <summary>Validates and normalises <paramref name="job"/> in place; <paramref name="otherJobNames"/> are the names it must not take.</summary>
+    public static Dictionary<string, string> Normalize(SimpleScrapeJob job, IEnumerable<string> otherJobNames)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        job.JobName = job.JobName.Trim();
+        if (job.JobName.Length == 0) errors["job"] = "Give the job a name, e.g. node.";
+        else if (otherJobNames.Contains(job.JobName, StringComparer.Ordinal)) errors["job"] = $"A job named \"{job.JobName}\" exists already; pick another name or edit that job.";
+
+        var targets = new List<string>();
+        string? urlScheme = null, urlPath = null;
+        foreach (var raw in job.Targets)
+        {
+            var t = raw.Trim();
+            if (t.Length == 0) continue;
+            if (t.Contains("://", StringComparison.Ordinal))
+            {
+                if (!Uri.TryCreate(t, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.Host.Length == 0)
+                {
+                    errors["targets"] = $"\"{t}\" is not an http or https URL.";
+                    continue;
+                }
+                var path = u.AbsolutePath;
+                if ((urlScheme is not null && urlScheme != u.Scheme) || (urlPath is not null && urlPath != path))
+                {
+                    errors["targets"] = "All URLs of one job must share scheme and path; make a second job for the others.";
+                    continue;
+                }
+                urlScheme = u.Scheme;
+                urlPath = path;
+                targets.Add(u.IsDefaultPort ? $"{u.Host}:{u.Port}" : u.Authority);
+                continue;
+            }
+            if (!IsHostPort(t))
+            {
+                errors["targets"] = $"\"{t}\" is not host:port (e.g. 10.0.0.5:9100) or a URL.";
+                continue;
+            }
+            targets.Add(t);
+        }
+        if (targets.Count == 0 && !errors.ContainsKey("targets")) errors["targets"] = "Add at least one target, e.g. 10.0.0.5:9100.";
+        job.Targets = targets;
+        if (urlScheme is not null)
+        {
+            if (job.Scheme.Length > 0 && job.Scheme != urlScheme) errors["scheme"] = $"The URLs use {urlScheme} but the scheme says {job.Scheme}.";
+            job.Scheme = urlScheme == "http" ? "" : urlScheme;
+            if (urlPath is not null && urlPath != "/" && job.MetricsPath.Length == 0) job.MetricsPath = urlPath == "/metrics" ? "" : urlPath;
+        }
+        if (job.Scheme.Length > 0 && job.Scheme is not ("http" or "https")) errors["scheme"] = "The scheme is http or https.";
+        if (job.MetricsPath.Length > 0 && job.MetricsPath[0] != '/') errors["path"] = "The metrics path starts with /, e.g. /metrics.";
+
+        long interval = Duration(job.ScrapeInterval, "interval", errors), timeout = Duration(job.ScrapeTimeout, "timeout", errors);
+        if (interval > 0 && timeout > interval) errors["timeout"] = "The timeout cannot be longer than the interval.";
+        if (job.BasicAuthPassword.Length > 0 && job.BasicAuthUsername.Length == 0) errors["username"] = "Basic auth needs a user name.";
+        if (job.BearerToken.Length > 0 && (job.BasicAuthUsername.Length > 0 || job.BasicAuthPassword.Length > 0))
+            errors["token"] = "Use either basic auth or a bearer token, not both.";
+        if ((job.TlsCert.Length > 0) != (job.TlsKey.Length > 0)) errors["tls"] = "A client certificate needs its key, and a key its certificate.";
+        foreach (var name in job.Labels.Keys)
+            if (!LabelNameOk(name)) errors["labels"] = $"\"{name}\" is not a valid label name (letters, digits and _, not starting with a digit).";
+        return errors;
+    }
+
+    private static long Duration(string text, string field, Dictionary<string, string> errors)
+    {
+        text = text.Trim();
+        if (text.Length == 0) return 0;
+        if (!Portal.Config.Duration.TryParse(text, out var d, out _) || d.IsZero)
+        {
+            errors[field] = $"\"{text}\" is not a duration such as 15s, 1m or 1h30m.";
+            return 0;
+        }
+        return d.Milliseconds;
+    }
+
+    private static bool IsHostPort(string t)
+    {
+        int colon = t.LastIndexOf(':');
+        if (colon <= 0 || colon == t.Length - 1) return false;
+        if (!int.TryParse(t.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            return false;
+        var host = t[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']')) return System.Net.IPAddress.TryParse(host[1..^1], out _);
+        return Uri.CheckHostName(host) != UriHostNameType.Unknown;
+    }
+
+    private static bool LabelNameOk(string name)
+    {
+        if (name.Length == 0 || char.IsAsciiDigit(name[0])) return false;
+        foreach (var c in name)
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        return true;
+    }
+}

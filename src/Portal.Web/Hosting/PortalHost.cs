@@ -37,6 +37,7 @@ public static class PortalHost
             onOpen: engine => sp.GetRequiredService<TenantConfigService>().LoadInto(engine),
             outboundConnect: OutboundConnect(builder.Configuration)));
         builder.Services.AddSingleton<TenantConfigService>();
+        builder.Services.AddSingleton<ScrapeJobService>();
         builder.Services.AddSingleton<ProvisioningService>();
         builder.Services.AddHostedService<PortalStartup>();
         builder.Services.AddHostedService<ProvisioningHostedService>();
