@@ -8,11 +8,12 @@ namespace Portal.Web.Hosting;
 /// <summary>
 /// One pending or firing alert of a tenant's alerting rule, as the Alerts page shows it. <see cref="SilencedBy"/>
 /// lists the active silences of the tenant's Alertmanager muting it (matched on the labels the rule manager sends,
-/// i.e. with the external labels added).
+/// i.e. with the external labels added); <see cref="InhibitedBy"/> the fingerprints of the alerts inhibiting it,
+/// once the Alertmanager has received it (pending alerts are not sent, so they are never inhibited).
 /// </summary>
 public sealed record ActiveAlertView(
     string RuleName, string Group, string File, Labels Labels, Labels Annotations, AlertState State,
-    DateTimeOffset ActiveAt, double Value, IReadOnlyList<string> SilencedBy);
+    DateTimeOffset ActiveAt, double Value, IReadOnlyList<string> SilencedBy, IReadOnlyList<string> InhibitedBy);
 
 /// <summary>
 /// The tenant's alerting data the alerting pages read: the rule manager's active alerts (the same data as
@@ -26,7 +27,7 @@ public static class AlertingView
     {
         var result = new List<ActiveAlertView>();
         var external = engine.Rules.Options.ExternalLabels;
-        SilenceStore? silences = null;
+        Portal.Alerting.Alertmanager? am = null;
         foreach (var g in engine.Rules.Groups)
             foreach (var rule in g.Rules)
             {
@@ -34,9 +35,17 @@ public static class AlertingView
                 foreach (var alert in a.ActiveAlerts())
                 {
                     // The Alertmanager starts on first use; rule alerts have started it already, so this does not create one for nothing.
-                    silences ??= engine.Alerting.Alertmanager.Silences;
-                    var muted = silences.MutedBy(WithExternalLabels(alert.Labels, external));
-                    result.Add(new ActiveAlertView(a.Name, g.Name, g.File, alert.Labels, alert.Annotations, alert.State, alert.ActiveAt, alert.Value, muted));
+                    am ??= engine.Alerting.Alertmanager;
+                    var sent = WithExternalLabels(alert.Labels, external);
+                    IReadOnlyList<string> muted, inhibited = [];
+                    if (am.Alerts.Get(Fingerprints.Of(sent)) is { } received && !received.ResolvedAt(am.Now))
+                    {
+                        var status = am.StatusOf(received);
+                        muted = status.SilencedBy;
+                        inhibited = status.InhibitedBy;
+                    }
+                    else muted = am.Silences.MutedBy(sent);
+                    result.Add(new ActiveAlertView(a.Name, g.Name, g.File, alert.Labels, alert.Annotations, alert.State, alert.ActiveAt, alert.Value, muted, inhibited));
                 }
             }
         return result;

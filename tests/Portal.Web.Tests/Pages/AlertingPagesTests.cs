@@ -142,10 +142,19 @@ public sealed class AlertingPagesTests(AlertingAppFixture f) : IClassFixture<Ale
 
         await using (var viewer = f.View(a[TenantRole.Viewer], Email("alerts-a", TenantRole.Viewer)))
         {
+            var nav = viewer.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+            nav.NavigateTo("/alerts?groupBy=severity");
             var page = viewer.Render<Alerts>();
             page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=alert-row]")), Wait);
+            Assert.Equal("severity=page", page.Find("[data-testid=alert-group-title]").TextContent);
+            Assert.Single(page.FindAll("[data-testid=alert-silenced]"));
             Assert.Single(page.FindAll("[data-testid=read-only]"));
             Assert.Empty(page.FindAll("[data-testid=silence-from-alert]"));
+
+            var toggle = page.Find("[data-testid=show-silenced]");
+            (toggle.TagName == "INPUT" ? toggle : toggle.QuerySelector("input")!).Change(false);
+            page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=alert-row]")), Wait);
+            Assert.Single(page.FindAll("[data-testid=filter-empty]"));
         }
 
         await using (var other = f.View(b[TenantRole.Owner], Email("alerts-b", TenantRole.Owner)))
@@ -230,6 +239,7 @@ public sealed class AlertingPagesTests(AlertingAppFixture f) : IClassFixture<Ale
 
         await using (var editor = f.View(a[TenantRole.Editor], Email("silences-a", TenantRole.Editor)))
         {
+            var dialogs = editor.Render<MudDialogProvider>();
             var page = editor.Render<Silences>();
             page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=silence-row][data-state=active]")), Wait);
             var row = page.Find("[data-testid=silence-row][data-state=active]");
@@ -240,10 +250,23 @@ public sealed class AlertingPagesTests(AlertingAppFixture f) : IClassFixture<Ale
             Assert.Equal("1", row.QuerySelector("[data-testid=silence-muted]")!.TextContent);
             Assert.Single(page.FindAll("[data-testid=new-silence]"));
 
+            // Editing only the comment keeps the silence (same id), as Alertmanager updates it in place.
+            row.QuerySelector("[data-testid=silence-edit]")!.Click();
+            dialogs.WaitForAssertion(() => Assert.Equal("upgrade window", dialogs.Find("#silence-comment").TextContent), Wait);
+            dialogs.Find("#silence-comment").Input("upgrade window, extended");
+            dialogs.Find("[data-testid=silence-submit]").Click();
+            dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=silence-editor]")), Wait);
+            Assert.Equal("upgrade window, extended", am.Silences.Get(active)!.Comment);
+            Assert.Equal(2, am.Silences.List().Count);
+            page.WaitForAssertion(() => Assert.Equal("upgrade window, extended",
+                page.Find("[data-testid=silence-row][data-state=active] [data-testid=silence-comment]").TextContent), Wait);
+            row = page.Find("[data-testid=silence-row][data-state=active]");
+
             row.QuerySelector("[data-testid=silence-expire]")!.Click();
             page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=silence-row][data-state=active]")), Wait);
             Assert.Equal(active, page.Find("[data-testid=silence-row][data-state=expired]").GetAttribute("data-silence-id"));
             Assert.Single(page.FindAll("[data-testid=silence-row][data-state=pending]"));
+            Assert.Single(page.FindAll("[data-testid=silence-recreate]"));
             Assert.Equal(SilenceState.Expired, am.Silences.Get(active)!.StateAt(am.Now));
         }
 
@@ -255,6 +278,8 @@ public sealed class AlertingPagesTests(AlertingAppFixture f) : IClassFixture<Ale
             Assert.Single(page.FindAll("[data-testid=read-only]"));
             Assert.Empty(page.FindAll("[data-testid=new-silence]"));
             Assert.Empty(page.FindAll("[data-testid=silence-expire]"));
+            Assert.Empty(page.FindAll("[data-testid=silence-edit]"));
+            Assert.Empty(page.FindAll("[data-testid=silence-recreate]"));
         }
 
         await using (var other = f.View(b[TenantRole.Owner], Email("silences-b", TenantRole.Owner)))

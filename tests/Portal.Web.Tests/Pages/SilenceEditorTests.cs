@@ -131,6 +131,30 @@ public sealed class SilenceEditorTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AnEditedSilenceKeepsItsIdAndExactStartAndARecreatedOneStartsNow()
+    {
+        var started = Now.AddMinutes(-30).AddMilliseconds(123);
+        var existing = new Silence
+        {
+            Id = "s-1", Matchers = [new Matcher(MatchType.Regex, "job", "api|web"), Matcher.Equal("env", "prod")],
+            StartsAt = started, EndsAt = started.AddHours(1), CreatedBy = "carol", Comment = "upgrade",
+        };
+        var edit = SilenceDraft.From(existing, Now, keepId: true);
+        Assert.Equal(["job=~\"api|web\"", "env=\"prod\""], edit.Matchers.Select(m => m.ToString()));
+        Assert.Equal("1h", edit.DurationText);
+        Assert.Empty(edit.Validate(Now, "dave", out var edited));
+        Assert.Equal("s-1", edited!.Id);
+        Assert.Equal(started, edited.StartsAt);
+        Assert.Equal("upgrade", edited.Comment);
+
+        var again = SilenceDraft.From(existing with { EndsAt = Now.AddMinutes(-1) }, Now, keepId: false);
+        Assert.Empty(again.Validate(Now, "dave", out var recreated));
+        Assert.Equal("", recreated!.Id);
+        Assert.Equal(Now, recreated.StartsAt);
+        Assert.Equal("dave", recreated.CreatedBy);
+    }
+
+    [Fact]
     public void MatchersThatAllMatchTheEmptyStringAreRefused()
     {
         var d = SilenceDraft.Create(Now, TimeSpan.FromHours(1));

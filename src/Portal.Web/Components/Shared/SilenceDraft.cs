@@ -48,6 +48,51 @@ public sealed class SilenceDraft
         return d;
     }
 
+    /// <summary>
+    /// A draft from an existing silence: its matchers and comment. With <paramref name="keepId"/> (editing a pending or
+    /// active silence) it keeps the id, start and end, so saving updates it in place when Alertmanager allows; otherwise
+    /// (recreating an expired one) it starts at <paramref name="now"/> for the silence's original length.
+    /// </summary>
+    public static SilenceDraft From(Silence silence, DateTimeOffset now, bool keepId)
+    {
+        var d = new SilenceDraft();
+        foreach (var m in silence.Matchers)
+            d.Matchers.Add(new MatcherRow { Name = m.Name, Op = OperatorOf(m.Type), Value = m.Value });
+        if (d.Matchers.Count == 0) d.Matchers.Add(new MatcherRow());
+        d.Comment = silence.Comment;
+        var length = silence.EndsAt - silence.StartsAt;
+        if (length <= TimeSpan.Zero) length = TimeSpan.FromHours(2);
+        if (keepId)
+        {
+            d.Id = silence.Id;
+            d.OriginalStartsAt = silence.StartsAt;
+            d.StartsText = FormatTime(silence.StartsAt);
+            d.EndsText = FormatTime(silence.EndsAt);
+        }
+        else
+        {
+            d.StartsText = FormatTime(now);
+            d.EndsText = FormatTime(now + length);
+        }
+        d.DurationText = PromDuration.Format(length);
+        return d;
+    }
+
+    /// <summary>The id of the silence being edited; empty for a new one.</summary>
+    public string Id { get; private set; } = "";
+
+    /// <summary>The exact start of the silence being edited, kept while the start text is not changed (the text has whole seconds only).</summary>
+    private DateTimeOffset? OriginalStartsAt { get; set; }
+
+    /// <summary>The operator text of a matcher type.</summary>
+    public static string OperatorOf(MatchType type) => type switch
+    {
+        MatchType.Equal => "=",
+        MatchType.NotEqual => "!=",
+        MatchType.Regex => "=~",
+        _ => "!~",
+    };
+
     public static string FormatTime(DateTimeOffset t) => t.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Parses a UTC time as the editor writes it; null when it cannot.</summary>
@@ -146,10 +191,14 @@ public sealed class SilenceDraft
         }
         if (string.IsNullOrWhiteSpace(Comment)) errors.Add("Comment: say why the alerts are silenced (e.g. a ticket or a maintenance window).");
         if (errors.Count > 0) return errors;
+        var start = starts!.Value;
+        if (OriginalStartsAt is { } original && StartsText.Trim() == FormatTime(original)) start = original;
+        else if (start < now) start = now;
         silence = new Silence
         {
+            Id = Id,
             Matchers = matchers,
-            StartsAt = starts!.Value < now ? now : starts.Value,
+            StartsAt = start,
             EndsAt = ends!.Value,
             CreatedBy = creator,
             Comment = Comment.Trim(),
