@@ -42,6 +42,11 @@ public sealed class AlertingPagesTests(BrowserFixture browser) : IClassFixture<B
         await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
         await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email, new() { Timeout = 30_000 });
 
+        // Before any rule, the Alerts page explains how to add one.
+        await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/alerts");
+        await Expect(page.GetByTestId("alert-rule-example")).ToContainTextAsync("alert: InstanceDown", SlowText);
+        await page.ScreenshotAsync(new() { Path = Shot("alerts-empty.png"), FullPage = true });
+
         // The tenant gets its rule file through the Rules page's editor.
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/rules");
         await Expect(page.GetByTestId("rules-empty")).ToBeVisibleAsync(Slow);
