@@ -59,7 +59,7 @@ public sealed class AlertingAppFixture : IAsyncLifetime
     /// Creates tenant <paramref name="tenant"/> with an owner, an editor and a viewer (emails <c>&lt;role&gt;@&lt;tenant&gt;.example</c>);
     /// with <paramref name="withRule"/>, applies the always-firing rule file and evaluates it once.
     /// </summary>
-    public async Task<Dictionary<TenantRole, string>> TenantAsync(string tenant, bool withRule)
+    public async Task<Dictionary<TenantRole, string>> TenantAsync(string tenant, bool withRule, string? ruleFile = null)
     {
         var tenants = Get<TenantService>();
         var users = new Dictionary<TenantRole, string>();
@@ -72,7 +72,7 @@ public sealed class AlertingAppFixture : IAsyncLifetime
         }
         if (withRule)
         {
-            var result = await Get<TenantConfigService>().ApplyAsync(tenant, ConfigKind.Rules, "alerts.yml", RuleFile, "setup@example.com");
+            var result = await Get<TenantConfigService>().ApplyAsync(tenant, ConfigKind.Rules, "alerts.yml", ruleFile ?? RuleFile, "setup@example.com");
             Assert.True(result.Applied, string.Join("; ", result.Errors));
             foreach (var g in Get<TenantEngineRegistry>().Get(tenant).Rules.Groups) g.Evaluate(DateTimeOffset.UtcNow);
         }
@@ -196,7 +196,12 @@ public sealed class AlertingPagesTests(AlertingAppFixture f) : IClassFixture<Ale
             page.Find("[data-testid=rules-apply]").Click();
             page.WaitForAssertion(() => Assert.Equal("renamed", page.Find("[data-testid=rule-group-name]").TextContent), Wait);
             Assert.Equal(2, page.FindAll("[data-testid=rules-revision]").Count);
-            Assert.Single(page.FindAll("[data-testid=rules-rollback]"));
+
+            // Rolling back re-applies the first revision as a third one.
+            page.Find("[data-testid=rules-rollback]").Click();
+            page.WaitForAssertion(() => Assert.Equal("always", page.Find("[data-testid=rule-group-name]").TextContent), Wait);
+            Assert.Equal(3, page.FindAll("[data-testid=rules-revision]").Count);
+            Assert.Equal("always", Assert.Single(f.Get<TenantEngineRegistry>().Get("rules-a").Rules.Groups).Name);
         }
 
         await using (var viewer = f.View(a[TenantRole.Viewer], Email("rules-a", TenantRole.Viewer)))
@@ -219,6 +224,25 @@ public sealed class AlertingPagesTests(AlertingAppFixture f) : IClassFixture<Ale
             Assert.Empty(page.FindAll("[data-testid=rule-file]"));
             Assert.Empty(page.FindAll("[data-testid=rules-editor]"));
         }
+    }
+
+    [Fact]
+    public async Task RulesPageShowsAFailingRulesHealthAndLastError()
+    {
+        const string broken = """
+            groups:
+              - name: broken
+                rules:
+                  - alert: Clash
+                    expr: label_replace(vector(1), "a", "1", "", "") or label_replace(vector(1), "a", "2", "", "")
+                    labels:
+                      a: same
+            """;
+        var a = await f.TenantAsync("rules-err", withRule: true, ruleFile: broken);
+        await using var viewer = f.View(a[TenantRole.Viewer], Email("rules-err", TenantRole.Viewer));
+        var page = viewer.Render<RulesPage>();
+        page.WaitForAssertion(() => Assert.Equal("err", page.Find("[data-testid=rule-health]").TextContent), Wait);
+        Assert.Contains("same labelset", page.Find("[data-testid=rule-error]").TextContent);
     }
 
     [Fact]
