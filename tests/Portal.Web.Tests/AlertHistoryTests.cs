@@ -230,3 +230,38 @@ public sealed class AlertHistoryTests(PortalFactory factory) : IClassFixture<Por
         await Task.CompletedTask;
     }
 }
+
+/// <summary>Template previews render a receiver's templates with the notification template engine.</summary>
+public sealed class TemplatePreviewTests(PortalFactory factory) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task PreviewRendersAgainstASampleOrAFiringAlertAndReportsTemplateErrors()
+    {
+        var tenant = "p" + Guid.NewGuid().ToString("N")[..10];
+        await factory.TokenAsync(tenant, TokenScopes.Read);
+        var svc = factory.Services.GetRequiredService<TeamAlertingService>();
+        const string slack = """{"api_url":"https://hooks.slack.com/services/X","title":"{{ .Status }}: {{ .CommonLabels.alertname }}","text":"{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}"}""";
+
+        var sample = svc.Preview(tenant, "payments", "chat", ReceiverKind.Slack, slack, null);
+        Assert.Null(sample.Error);
+        Assert.Equal("sample alert", sample.AlertSource);
+        Assert.Equal("firing: InstanceDown", sample.Title);
+        Assert.Equal("db-1:9100 is down", sample.Text);
+
+        var am = factory.Services.GetRequiredService<TenantEngineRegistry>().Get(tenant).Alerting.Alertmanager;
+        var labels = Labels.FromStrings("alertname", "DiskFull", "team", "payments");
+        am.PutAlerts([new PostableAlert(labels, Labels.FromStrings("summary", "disk 97% full"), DateTimeOffset.UtcNow, default, "")]);
+        var fp = Assert.Single(svc.FiringAlerts(tenant)).Fingerprint;
+        var live = svc.Preview(tenant, "payments", "chat", ReceiverKind.Slack, slack, fp);
+        Assert.Contains("DiskFull", live.AlertSource);
+        Assert.Equal("firing: DiskFull", live.Title);
+        Assert.Equal("disk 97% full", live.Text);
+
+        var mail = svc.Preview(tenant, "payments", "mail", ReceiverKind.Email, """{"to":"a@example.com"}""", fp);
+        Assert.StartsWith("[FIRING:1] DiskFull", mail.Title);
+        Assert.Contains("<html", mail.Text);
+
+        var broken = svc.Preview(tenant, "payments", "chat", ReceiverKind.Slack, """{"title":"{{ .Nope "}""", null);
+        Assert.NotNull(broken.Error);
+    }
+}
