@@ -31,11 +31,18 @@ public sealed class AlertHistoryOptions
 /// Records alert history: every alert state change of every tenant's rules (it is each rule manager's
 /// <see cref="IAlertStateObserver"/>) and every notification attempt of every tenant's Alertmanager. The hooks only
 /// convert the event and try to write it to a bounded channel, so neither rule evaluation nor notification ever waits
-/// for the database; when the queue is full the event is dropped and counted in <see cref="Dropped"/>. A background
+/// for the database; when the queue is full the event is dropped and counted in <see cref="Dropped"/> (and the
+/// portal's <c>portal_alert_history_dropped_events_total</c>). A background
 /// service (<see cref="AlertHistoryWriter"/>) drains the channel in batches. Thread-safe.
 /// </summary>
 public sealed class AlertHistoryRecorder : IAlertStateObserver
 {
+    private static readonly Prometheus.Counter DroppedEvents = Prometheus.Metrics.CreateCounter(
+        "portal_alert_history_dropped_events_total", "Alert history events dropped because the write queue was full.");
+
+    internal static readonly Prometheus.Counter WrittenRows = Prometheus.Metrics.CreateCounter(
+        "portal_alert_history_written_rows_total", "Alert state changes and notification attempts written to the database.");
+
     private readonly Channel<object> _queue;
     private readonly TimeProvider _clock;
     private long _dropped;
@@ -47,7 +54,11 @@ public sealed class AlertHistoryRecorder : IAlertStateObserver
         {
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = true,
-        }, _ => Interlocked.Increment(ref _dropped));
+        }, _ =>
+        {
+            Interlocked.Increment(ref _dropped);
+            DroppedEvents.Inc();
+        });
     }
 
     /// <summary>Events dropped because the queue was full.</summary>
@@ -179,6 +190,7 @@ public sealed class AlertHistoryWriter(
         try
         {
             await store.AddAsync(changes, attempts, ct);
+            AlertHistoryRecorder.WrittenRows.Inc(changes.Count + attempts.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
