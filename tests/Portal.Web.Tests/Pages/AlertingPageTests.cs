@@ -157,6 +157,12 @@ public sealed class AlertingPageTests : IAsyncLifetime
         cut.Find("[data-testid=team-create]").Click();
         cut.WaitForAssertion(() => Assert.Equal("search", cut.Find("[data-testid=team-name]").TextContent));
         Assert.Contains("no receivers yet", cut.Find("[data-testid=team-no-receivers]").TextContent);
+
+        var dialogs = _t.Ctx.Render<MudBlazor.MudDialogProvider>();
+        cut.Find("[data-testid=team-delete]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete team?", dialogs.Markup));
+        dialogs.FindAll("button").First(b => b.TextContent.Trim() == "Delete").Click();
+        cut.WaitForAssertion(() => Assert.Contains("No teams yet", cut.Find("[data-testid=empty-state]").TextContent));
     }
 
     [Fact]
