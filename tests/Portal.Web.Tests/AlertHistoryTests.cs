@@ -202,7 +202,7 @@ public sealed class AlertHistoryTests(PortalFactory factory) : IClassFixture<Por
             [new Portal.Data.NotificationAttempt { TenantId = tenant, Receiver = "x", Integration = "webhook", At = now.AddDays(-3), Success = true, Summary = "old", Fingerprints = "" }]);
 
         var options = Options.Create(new AlertHistoryOptions { Retention = TimeSpan.FromDays(1), RetentionCheckInterval = TimeSpan.FromHours(1) });
-        var recorder = new AlertHistoryRecorder(options, TimeProvider.System);
+        var recorder = new AlertHistoryRecorder(options);
         using var writer = new AlertHistoryWriter(recorder, store, options, TimeProvider.System, NullLogger<AlertHistoryWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
         var sw = Stopwatch.StartNew();
@@ -221,7 +221,7 @@ public sealed class AlertHistoryTests(PortalFactory factory) : IClassFixture<Por
     public async Task AFullQueueDropsEventsInsteadOfBlocking()
     {
         var options = Options.Create(new AlertHistoryOptions { QueueCapacity = 16 });
-        var recorder = new AlertHistoryRecorder(options, TimeProvider.System);
+        var recorder = new AlertHistoryRecorder(options);
         var transition = new Portal.Rules.AlertTransition("R", Labels.FromStrings("alertname", "R"), Labels.Empty, "firing", 1, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < 1000; i++) recorder.OnTransitions("t", [transition]);

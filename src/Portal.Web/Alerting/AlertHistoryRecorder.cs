@@ -44,12 +44,10 @@ public sealed class AlertHistoryRecorder : IAlertStateObserver
         "portal_alert_history_written_rows_total", "Alert state changes and notification attempts written to the database.");
 
     private readonly Channel<object> _queue;
-    private readonly TimeProvider _clock;
     private long _dropped;
 
-    public AlertHistoryRecorder(Microsoft.Extensions.Options.IOptions<AlertHistoryOptions> options, TimeProvider clock)
+    public AlertHistoryRecorder(Microsoft.Extensions.Options.IOptions<AlertHistoryOptions> options)
     {
-        _clock = clock;
         _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(Math.Max(16, options.Value.QueueCapacity))
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -73,29 +71,44 @@ public sealed class AlertHistoryRecorder : IAlertStateObserver
         engine.Alerting.Recorder = new TenantRecorder(this);
     }
 
+    /// <summary>Queues the transitions as they are; they become rows on the writer's thread.</summary>
     public void OnTransitions(string tenantId, IReadOnlyList<AlertTransition> transitions)
     {
-        foreach (var t in transitions)
-        {
-            var team = t.Labels.Get("team");
-            Enqueue(new AlertStateChange
-            {
-                TenantId = tenantId,
-                Fingerprint = Fingerprints.ToHex(Fingerprints.Of(t.Labels)),
-                AlertName = t.Labels.Get("alertname") is { Length: > 0 } n ? n : t.RuleName,
-                Team = team.Length > 0 ? team : null,
-                State = t.State,
-                LabelsJson = AlertHistoryStore.LabelsToJson(t.Labels.Select(l => new KeyValuePair<string, string>(l.Name, l.Value))),
-                AnnotationsJson = AlertHistoryStore.LabelsToJson(t.Annotations.Select(l => new KeyValuePair<string, string>(l.Name, l.Value))),
-                Value = double.IsFinite(t.Value) ? t.Value : 0,
-                At = t.At,
-                ActiveAt = t.State == "pending" ? null : t.ActiveAt,
-            });
-        }
+        foreach (var t in transitions) Enqueue(new QueuedTransition(tenantId, t));
     }
 
-    /// <summary>Records one notification attempt (also used for test notifications).</summary>
-    public void Record(AttemptEvent a)
+    /// <summary>Queues one notification attempt (also used for test notifications); it becomes a row on the writer's thread.</summary>
+    public void Record(AttemptEvent a) => Enqueue(a);
+
+    internal sealed record QueuedTransition(string TenantId, AlertTransition Transition);
+
+    /// <summary>The database row of a queued event: a state change or a notification attempt.</summary>
+    internal static object ToRow(object queued) => queued switch
+    {
+        QueuedTransition q => ToRow(q.TenantId, q.Transition),
+        AttemptEvent a => ToRow(a),
+        _ => throw new ArgumentException("unknown history event", nameof(queued)),
+    };
+
+    private static AlertStateChange ToRow(string tenantId, AlertTransition t)
+    {
+        var team = t.Labels.Get("team");
+        return new AlertStateChange
+        {
+            TenantId = tenantId,
+            Fingerprint = Fingerprints.ToHex(Fingerprints.Of(t.Labels)),
+            AlertName = t.Labels.Get("alertname") is { Length: > 0 } n ? n : t.RuleName,
+            Team = team.Length > 0 ? team : null,
+            State = t.State,
+            LabelsJson = AlertHistoryStore.LabelsToJson(t.Labels.Select(l => new KeyValuePair<string, string>(l.Name, l.Value))),
+            AnnotationsJson = AlertHistoryStore.LabelsToJson(t.Annotations.Select(l => new KeyValuePair<string, string>(l.Name, l.Value))),
+            Value = double.IsFinite(t.Value) ? t.Value : 0,
+            At = t.At,
+            ActiveAt = t.State == "pending" ? null : t.ActiveAt,
+        };
+    }
+
+    private static AttemptRow ToRow(AttemptEvent a)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
         var fps = new List<string>(a.AlertLabels.Count);
@@ -108,7 +121,7 @@ public sealed class AlertHistoryRecorder : IAlertStateObserver
         var summary = $"{what}: {a.FiringAlerts} firing, {a.ResolvedAlerts} resolved";
         if (names.Count > 0) summary += " (" + string.Join(", ", names) + ")";
         if (a.Attempt > 1) summary += $", attempt {a.Attempt}";
-        Enqueue(new AttemptRow
+        return new AttemptRow
         {
             TenantId = a.TenantId,
             Receiver = a.Receiver,
@@ -120,12 +133,10 @@ public sealed class AlertHistoryRecorder : IAlertStateObserver
             Summary = summary.Length > 1000 ? summary[..1000] : summary,
             Fingerprints = string.Join(",", fps),
             AlertCount = a.AlertLabels.Count > 0 ? a.AlertLabels.Count : a.FiringAlerts + a.ResolvedAlerts,
-        });
+        };
     }
 
     private void Enqueue(object row) => _queue.Writer.TryWrite(row);
-
-    internal DateTimeOffset Now => _clock.GetUtcNow();
 
     private sealed class TenantRecorder(AlertHistoryRecorder owner) : INotificationRecorder
     {
@@ -169,19 +180,20 @@ public sealed class AlertHistoryWriter(
                 break;
             }
             if (!more) break;
-            while (changes.Count + attempts.Count < o.BatchSize && reader.TryRead(out var item))
-            {
-                if (item is AlertStateChange c) changes.Add(c);
-                else if (item is AttemptRow a) attempts.Add(a);
-            }
+            while (changes.Count + attempts.Count < o.BatchSize && reader.TryRead(out var item)) Add(item, changes, attempts);
             await FlushAsync(changes, attempts, stoppingToken);
         }
-        while (reader.TryRead(out var item))
-        {
-            if (item is AlertStateChange c) changes.Add(c);
-            else if (item is AttemptRow a) attempts.Add(a);
-        }
+        while (reader.TryRead(out var item)) Add(item, changes, attempts);
         await FlushAsync(changes, attempts, CancellationToken.None);
+    }
+
+    private static void Add(object queued, List<AlertStateChange> changes, List<AttemptRow> attempts)
+    {
+        switch (AlertHistoryRecorder.ToRow(queued))
+        {
+            case AlertStateChange c: changes.Add(c); break;
+            case AttemptRow a: attempts.Add(a); break;
+        }
     }
 
     private async Task FlushAsync(List<AlertStateChange> changes, List<AttemptRow> attempts, CancellationToken ct)
