@@ -30,7 +30,7 @@ public sealed class AlertHistoryOptions
 /// <summary>
 /// Records alert history: every alert state change of every tenant's rules (it is each rule manager's
 /// <see cref="IAlertStateObserver"/>) and every notification attempt of every tenant's Alertmanager. The hooks only
-/// convert the event and try to write it to a bounded channel, so neither rule evaluation nor notification ever waits
+/// try to write the raw event to a bounded channel (rows are built by the writer), so neither rule evaluation nor notification ever waits
 /// for the database; when the queue is full the event is dropped and counted in <see cref="Dropped"/> (and the
 /// portal's <c>portal_alert_history_dropped_events_total</c>). A background
 /// service (<see cref="AlertHistoryWriter"/>) drains the channel in batches. Thread-safe.
