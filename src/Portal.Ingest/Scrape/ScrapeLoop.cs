@@ -151,6 +151,10 @@ public sealed class ScrapeLoop : IDisposable
     private readonly StringInterner _strings = new();
     private readonly LabelsBuilder _lb = new();
     private readonly ScrapeBuffer _buffer = new();
+    // Reused by every scrape (the loop serializes them), so a steady scrape allocates nothing per sample.
+    private readonly List<CacheEntry> _seen = new();
+    private readonly List<CacheEntry> _created = new();
+    private readonly HashSet<ulong> _seenHashes = new();
     private readonly Labels[] _syntheticLabels;
     private readonly SeriesRef[] _syntheticRefs = new SeriesRef[SyntheticNames.Length];
     private readonly ulong _offsetSeed;
@@ -288,8 +292,10 @@ public sealed class ScrapeLoop : IDisposable
         var app = _storage.Appender();
         int scraped = 0, added = 0, seriesAdded = 0, exemplars = 0;
         string? error = scrapeError;
-        var seen = new List<CacheEntry>();
-        var created = new List<CacheEntry>();
+        var seen = _seen;
+        var created = _created;
+        seen.Clear();
+        created.Clear();
         if (error is null)
         {
             try
@@ -323,13 +329,8 @@ public sealed class ScrapeLoop : IDisposable
         }
         try
         {
-            var seenHashes = new HashSet<ulong>();
-            foreach (var e in seen)
-            {
-                e.LastSeen = iter;
-                seenHashes.Add(e.Labels!.Hash);
-            }
-            AppendStaleMarkers(app, iter, appendTime, seenHashes);
+            foreach (var e in seen) e.LastSeen = iter;
+            AppendStaleMarkers(app, iter, appendTime, seen);
             var report = new ScrapeReport(error is null, duration, scraped, added, seriesAdded, exemplars, error);
             AppendReport(app, appendTime, report);
             app.Commit();
@@ -460,13 +461,25 @@ public sealed class ScrapeLoop : IDisposable
         }
     }
 
-    private void AppendStaleMarkers(IAppender app, long iter, long t, HashSet<ulong> seenHashes)
+    /// <summary>
+    /// Marks stale the series seen in the previous scrape but not in this one (<paramref name="seen"/>), unless a
+    /// series with the same labels was seen under another spelling.
+    /// </summary>
+    private void AppendStaleMarkers(IAppender app, long iter, long t, List<CacheEntry> seen)
     {
+        bool hashed = false;
         foreach (var e in _cache.Values)
         {
             if (e.Labels is null || e.LastSeen != iter - 1) continue;
             if (e.ExplicitTimestamp && !_opts.TrackTimestampsStaleness) continue;
-            if (seenHashes.Contains(e.Labels.Hash)) continue;
+            if (!hashed)
+            {
+                // Built only when some series went missing, which a steady target never does.
+                _seenHashes.Clear();
+                foreach (var s in seen) _seenHashes.Add(s.Labels!.Hash);
+                hashed = true;
+            }
+            if (_seenHashes.Contains(e.Labels.Hash)) continue;
             TryAppend(app, ref e.Ref, e.Labels, t, SampleValue.StaleNaN);
         }
     }
@@ -523,7 +536,8 @@ public sealed class ScrapeLoop : IDisposable
             long t = Timestamp.Now();
             long iter = ++_iter;
             var app = _storage.Appender();
-            AppendStaleMarkers(app, iter, t, []);
+            _seen.Clear();
+            AppendStaleMarkers(app, iter, t, _seen);
             for (int i = 0; i < _syntheticLabels.Length; i++) TryAppend(app, ref _syntheticRefs[i], _syntheticLabels[i], t, SampleValue.StaleNaN);
             app.Commit();
             _reportedBefore = false;

@@ -12,10 +12,37 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     /// <summary>Timestamps beyond ±2^62 ms are refused (they would overflow block arithmetic).</summary>
     public const long MaxAbsTimestamp = 1L << 62;
 
-    private readonly List<RefSample> _samples = new();
-    private readonly List<MemSeries> _series = new();
-    private readonly List<MemSeries> _targets = new();
+    /// <summary>Transactions of up to this many samples hand their lists back for the next one.</summary>
+    private const int PooledCapacity = 1 << 16;
+    private const int PoolSize = 8;
+
+    private static readonly Lock PoolLock = new();
+    private static readonly Stack<Buffers> Pool = new();
+
+    private readonly Buffers _buffers = Rent();
     private bool _done;
+
+    /// <summary>The lists of one transaction, reused across transactions so steady appends allocate nothing per sample.</summary>
+    private sealed class Buffers
+    {
+        public readonly List<RefSample> Samples = new();
+        public readonly List<MemSeries> Series = new();
+        public readonly List<MemSeries> Targets = new();
+    }
+
+    private static Buffers Rent()
+    {
+        lock (PoolLock)
+            if (Pool.TryPop(out var b)) return b;
+        return new Buffers();
+    }
+
+    private static void Return(Buffers b)
+    {
+        if (b.Samples.Capacity > PooledCapacity || b.Series.Capacity > PooledCapacity) return;
+        lock (PoolLock)
+            if (Pool.Count < PoolSize) Pool.Push(b);
+    }
 
     public SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v)
     {
@@ -76,14 +103,14 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
                 if (!ReferenceEquals(s.PendingOwner, this))
                 {
                     s.PendingOwner = this;
-                    _series.Add(s);
+                    _buffers.Series.Add(s);
                 }
                 s.PendingMaxT = t;
                 s.PendingLastVBits = BitConverter.DoubleToUInt64Bits(v);
             }
         }
-        _samples.Add(new RefSample(s.Ref, t, v));
-        _targets.Add(s);
+        _buffers.Samples.Add(new RefSample(s.Ref, t, v));
+        _buffers.Targets.Add(s);
         return new SeriesRef((ulong)s.Ref);
     }
 
@@ -95,14 +122,14 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
         {
             lock (commitLock)
             {
-                var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_samples);
+                var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buffers.Samples);
                 if (span.Length == 0) { wal.Flush(); return; }
                 wal.LogSamples(span, syncOnCommit);
                 long min = long.MaxValue, max = long.MinValue;
                 for (int i = 0; i < span.Length; i++)
                 {
                     var rs = span[i];
-                    if (!head.ApplySample(_targets[i], rs.T, rs.V, noteTime: false)) continue;
+                    if (!head.ApplySample(_buffers.Targets[i], rs.T, rs.V, noteTime: false)) continue;
                     if (rs.T < min) min = rs.T;
                     if (rs.T > max) max = rs.T;
                 }
@@ -130,11 +157,12 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
 
     private void ClearPending()
     {
-        foreach (var s in _series)
+        foreach (var s in _buffers.Series)
             lock (s)
                 if (ReferenceEquals(s.PendingOwner, this)) s.PendingOwner = null;
-        _series.Clear();
-        _samples.Clear();
-        _targets.Clear();
+        _buffers.Series.Clear();
+        _buffers.Samples.Clear();
+        _buffers.Targets.Clear();
+        Return(_buffers);
     }
 }
