@@ -89,7 +89,8 @@ public class PortalDbContext(DbContextOptions options) : IdentityDbContext<Porta
 
         builder.Entity<TeamReceiver>(e =>
         {
-            e.HasIndex(r => new { r.TenantId, r.Name }).IsUnique();
+            e.HasIndex(r => new { r.TeamId, r.Name }).IsUnique();
+            e.HasIndex(r => r.TenantId);
             e.Property(r => r.Name).HasMaxLength(100);
             e.HasOne<Team>().WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Cascade);
         });

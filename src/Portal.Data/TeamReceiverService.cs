@@ -36,7 +36,7 @@ public sealed partial class TeamReceiverService(IDbContextFactory<PortalDbContex
     /// <summary>
     /// Adds a receiver to a team of the tenant, or replaces the one with <paramref name="id"/> (non-zero). Returns null
     /// when the team or receiver is not the tenant's. Throws <see cref="ArgumentException"/> for a bad name and
-    /// <see cref="InvalidOperationException"/> when the tenant already has a receiver of that name (in any team).
+    /// <see cref="InvalidOperationException"/> when the team already has a receiver of that name.
     /// </summary>
     public async Task<TeamReceiver?> SaveReceiverAsync(string tenantId, long teamId, long id, string name, ReceiverKind kind, string settingsJson, string actor, CancellationToken ct = default)
     {
@@ -45,8 +45,8 @@ public sealed partial class TeamReceiverService(IDbContextFactory<PortalDbContex
         await using var db = await contexts.CreateDbContextAsync(ct);
         var team = await db.Teams.SingleOrDefaultAsync(t => t.TenantId == tenantId && t.Id == teamId, ct);
         if (team is null) return null;
-        if (await db.TeamReceivers.AnyAsync(r => r.TenantId == tenantId && r.Name == name && r.Id != id, ct))
-            throw new InvalidOperationException($"a receiver named \"{name}\" already exists in this tenant (names are unique across teams); choose another name");
+        if (await db.TeamReceivers.AnyAsync(r => r.TeamId == teamId && r.Name == name && r.Id != id, ct))
+            throw new InvalidOperationException($"team {team.Name} already has a receiver named \"{name}\"; choose another name");
         TeamReceiver? row;
         var now = clock.GetUtcNow();
         if (id == 0)
@@ -69,7 +69,7 @@ public sealed partial class TeamReceiverService(IDbContextFactory<PortalDbContex
         }
         catch (DbUpdateException)
         {
-            throw new InvalidOperationException($"a receiver named \"{name}\" already exists in this tenant; receiver names are unique across teams, choose another name");
+            throw new InvalidOperationException($"team {team.Name} already has a receiver named \"{name}\"; choose another name");
         }
         return row;
     }

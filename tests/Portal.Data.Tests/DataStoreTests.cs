@@ -166,6 +166,27 @@ public abstract class DataStoreTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task ReceiverNamesAreUniquePerTeamAndStayInsideTheirTenant()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        await tenants.CreateAsync("team-a", "A", null);
+        await tenants.CreateAsync("team-b", "B", null);
+        var teams = new TeamService(Contexts, TimeProvider.System);
+        var sre = await teams.CreateAsync("team-a", "SRE", "alice");
+        var db = await teams.CreateAsync("team-a", "DB", "alice");
+        var other = await teams.CreateAsync("team-b", "Ops", "mallory");
+        var receivers = new TeamReceiverService(Contexts, TimeProvider.System);
+
+        Assert.NotNull(await receivers.SaveReceiverAsync("team-a", sre.Id, 0, "slack", ReceiverKind.Slack, "{}", "alice"));
+        Assert.NotNull(await receivers.SaveReceiverAsync("team-a", db.Id, 0, "slack", ReceiverKind.Slack, "{}", "alice"));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => receivers.SaveReceiverAsync("team-a", sre.Id, 0, "slack", ReceiverKind.Email, "{}", "alice"));
+        Assert.Contains("team SRE already has a receiver named \"slack\"", e.Message);
+        Assert.Null(await receivers.SaveReceiverAsync("team-b", sre.Id, 0, "hook", ReceiverKind.Webhook, "{}", "mallory"));
+        Assert.NotNull(await receivers.SaveReceiverAsync("team-b", other.Id, 0, "slack", ReceiverKind.Slack, "{}", "mallory"));
+    }
+
+    [SkippableFact]
     public async Task RollbackMakesAnOldRevisionCurrentAndStaysInsideItsTenant()
     {
         SkipWithoutDatabase();

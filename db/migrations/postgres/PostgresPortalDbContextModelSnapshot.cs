@@ -656,9 +656,9 @@ namespace Portal.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TeamId");
+                    b.HasIndex("TenantId");
 
-                    b.HasIndex("TenantId", "Name")
+                    b.HasIndex("TeamId", "Name")
                         .IsUnique();
 
                     b.ToTable("TeamReceivers");

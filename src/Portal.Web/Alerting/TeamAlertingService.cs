@@ -69,8 +69,8 @@ public sealed class TeamAlertingService(
         var all = await receivers.ListAsync(tenantId, ct);
         var team = all.FirstOrDefault(t => t.Team.Id == teamId);
         if (team is null) return new(["no such team in this tenant; reload the page"]);
-        if (all.SelectMany(t => t.Receivers).Any(r => r.Name == name && r.Id != id))
-            return new([$"name: a receiver named \"{name}\" already exists in this tenant (names are unique across teams); choose another name"]);
+        if (team.Receivers.Any(r => r.Name == name && r.Id != id))
+            return new([$"name: team {team.Team.Name} already has a receiver named \"{name}\"; choose another name"]);
         var candidate = new TeamReceiver { Id = id, TeamId = teamId, TenantId = tenantId, Name = name, Kind = kind, SettingsJson = settingsJson };
         var changed = all.Select(t => t.Team.Id != teamId ? t
             : t with { Receivers = [.. t.Receivers.Where(r => r.Id != id || id == 0), candidate] }).ToList();
