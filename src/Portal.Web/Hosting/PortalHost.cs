@@ -31,6 +31,7 @@ public static class PortalHost
         builder.Services.AddSingleton<TenantService>();
         builder.Services.AddSingleton<ConfigRevisionStore>();
         builder.Services.AddSingleton<TeamService>();
+        builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<TenantLimitsProvider>();
         builder.Services.AddSingleton(sp => new TenantEngineRegistry(
             storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
@@ -72,6 +73,7 @@ public static class PortalHost
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();
+        app.MapDashboardsApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
