@@ -99,7 +99,7 @@ function chartOf(el) {
 function escapeHtml(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;'); }
 
 /**
- * Draws a time-series panel. p: { start, end, step, t0, series: [{ name, color, v: [value|null per step from t0] , t?: [ms] }],
+ * Draws a time-series panel. p: { start, end, series: [{ name, color, v: [values, null for gaps], and either t0 and step (dense) or t: [ms] }],
  * unit, decimals, min, max, drawStyle ('line'|'bars'|'points'), stack ('none'|'normal'|'percent'), fillOpacity (0..100),
  * lineWidth, spanNulls, interpolation, thresholds: [{ value, color }], thresholdsStyle, hidden: [names], axisLabel }.
  * dotnet (optional) receives OnZoomAsync(startMs, endMs) after a drag over the plot.
@@ -118,15 +118,18 @@ export async function renderTimeSeries(el, p, dotnet) {
     const hidden = new Set(p.hidden || []);
     let totals = null;
     if (stackMode === 'percent') {
-        totals = new Array(p.n).fill(0);
-        for (const s of p.series) for (let i = 0; i < s.v.length; i++) totals[i] += Math.abs(s.v[i] || 0);
+        totals = new Map();
+        for (const s of p.series) for (let i = 0; i < s.v.length; i++) {
+            const t = s.t ? s.t[i] : s.t0 + i * s.step;
+            totals.set(t, (totals.get(t) || 0) + Math.abs(s.v[i] || 0));
+        }
     }
     const series = p.series.map(s => {
         const data = new Array(s.v.length);
         for (let i = 0; i < s.v.length; i++) {
-            const t = s.t ? s.t[i] : p.t0 + i * p.step;
+            const t = s.t ? s.t[i] : s.t0 + i * s.step;
             let v = s.v[i];
-            if (totals && v !== null) v = totals[i] === 0 ? 0 : (v / totals[i]) * 100;
+            if (totals && v !== null) { const sum = totals.get(t); v = sum === 0 ? 0 : (v / sum) * 100; }
             data[i] = [t, v];
         }
         return {

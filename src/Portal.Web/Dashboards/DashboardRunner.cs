@@ -5,8 +5,8 @@ using Portal.Tenancy;
 
 namespace Portal.Web.Dashboards;
 
-/// <summary>One series of a panel's data: its legend name, labels, query and points (null values are gaps).</summary>
-public sealed record PanelSeries(string Name, Labels Labels, string RefId, long[] T, double?[] V)
+/// <summary>One series of a panel's data: its legend name, labels, query, the step it was queried with and points (null values are gaps).</summary>
+public sealed record PanelSeries(string Name, Labels Labels, string RefId, long[] T, double?[] V, long StepMs = 0)
 {
     /// <summary>The last non-null value, or null.</summary>
     public double? Last
@@ -39,7 +39,7 @@ public sealed record PanelSeries(string Name, Labels Labels, string RefId, long[
     }
 }
 
-/// <summary>A panel's data for one refresh: series, or the error to show.</summary>
+/// <summary>A panel's data for one refresh: series, or the error to show; <see cref="StepMs"/> is the smallest step of its queries.</summary>
 public sealed record PanelData(IReadOnlyList<PanelSeries> Series, string? Error, long StartMs, long EndMs, long StepMs, IReadOnlyList<string> Warnings)
 {
     public static PanelData Failed(string error, long start, long end) => new([], error, start, end, 0, []);
@@ -178,13 +178,13 @@ public sealed partial class DashboardRunner(TenantEngine engine)
         var results = await Task.WhenAll(runs);
         var series = new List<PanelSeries>();
         var warnings = new List<string>();
-        long step = interval;
+        long step = long.MaxValue;
         foreach (var r in results)
         {
             if (r.Error is not null) return PanelData.Failed(r.Error, startMs, endMs);
             series.AddRange(r.Series);
             warnings.AddRange(r.Warnings);
-            step = r.Step;
+            step = Math.Min(step, r.Step);
         }
         return new PanelData(series, null, startMs, endMs, step, warnings);
     }
@@ -223,10 +223,10 @@ public sealed partial class DashboardRunner(TenantEngine engine)
                 break;
             case VectorResult v:
                 foreach (var s in v.Samples)
-                    list.Add(new PanelSeries(LegendFormat.Name(legend, s.Metric, expr), s.Metric, target.RefId, [s.T], [double.IsFinite(s.F) ? s.F : null]));
+                    list.Add(new PanelSeries(LegendFormat.Name(legend, s.Metric, expr), s.Metric, target.RefId, [s.T], [double.IsFinite(s.F) ? s.F : null], step));
                 break;
             case ScalarResult sc:
-                list.Add(new PanelSeries(LegendFormat.Name(legend, Labels.Empty, expr), Labels.Empty, target.RefId, [sc.T], [double.IsFinite(sc.F) ? sc.F : null]));
+                list.Add(new PanelSeries(LegendFormat.Name(legend, Labels.Empty, expr), Labels.Empty, target.RefId, [sc.T], [double.IsFinite(sc.F) ? sc.F : null], step));
                 break;
         }
         return new(list, null, step, result.Warnings);
@@ -248,6 +248,6 @@ public sealed partial class DashboardRunner(TenantEngine engine)
             t.Add(samples[i].T);
             v.Add(double.IsFinite(f) ? f : null);
         }
-        return new PanelSeries(LegendFormat.Name(legend, labels, expr), labels, refId, t.ToArray(), v.ToArray());
+        return new PanelSeries(LegendFormat.Name(legend, labels, expr), labels, refId, t.ToArray(), v.ToArray(), stepMs);
     }
 }

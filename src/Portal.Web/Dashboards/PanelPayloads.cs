@@ -15,35 +15,25 @@ public static class PanelPayloads
         panel.FixedColors.TryGetValue(name, out var c) ? UnitFormat.Css(c) : Palette[index % Palette.Count];
 
     /// <summary>
-    /// A time series drawing. Series whose points all lie on the step grid from the earliest point are sent as dense value
-    /// arrays (times implied by <c>t0 + i × step</c>, null where absent), which keeps large dashboards small on the wire;
-    /// others carry their own times.
+    /// A time series drawing. A series whose points all lie on its step grid is sent as a dense value array (times implied
+    /// by <c>t0 + i × step</c>, null where absent), which keeps large dashboards small on the wire; others carry their times.
     /// </summary>
     public static object TimeSeries(PanelModel panel, PanelData data, IReadOnlySet<string> hidden)
     {
-        long step = Math.Max(1, data.StepMs);
-        long t0 = long.MaxValue, tEnd = long.MinValue;
-        bool dense = true;
-        foreach (var s in data.Series)
-            if (s.T.Length > 0) { t0 = Math.Min(t0, s.T[0]); tEnd = Math.Max(tEnd, s.T[^1]); }
-        if (t0 == long.MaxValue) { t0 = data.StartMs; tEnd = data.StartMs; }
-        foreach (var s in data.Series)
-        {
-            foreach (var t in s.T)
-                if ((t - t0) % step != 0) { dense = false; break; }
-            if (!dense) break;
-        }
-        int n = dense ? (int)((tEnd - t0) / step) + 1 : 0;
         var series = new List<object>(data.Series.Count);
         for (int i = 0; i < data.Series.Count; i++)
         {
             var s = data.Series[i];
             var color = SeriesColor(panel, s.Name, i);
+            long step = s.StepMs > 0 ? s.StepMs : Math.Max(1, data.StepMs);
+            bool dense = s.T.Length > 0;
+            foreach (var t in s.T)
+                if ((t - s.T[0]) % step != 0) { dense = false; break; }
             if (dense)
             {
-                var v = new double?[n];
-                for (int k = 0; k < s.T.Length; k++) v[(int)((s.T[k] - t0) / step)] = s.V[k];
-                series.Add(new { name = s.Name, color, v });
+                var v = new double?[(int)((s.T[^1] - s.T[0]) / step) + 1];
+                for (int k = 0; k < s.T.Length; k++) v[(int)((s.T[k] - s.T[0]) / step)] = s.V[k];
+                series.Add(new { name = s.Name, color, t0 = s.T[0], step, v });
             }
             else series.Add(new { name = s.Name, color, t = s.T, v = s.V });
         }
@@ -51,9 +41,6 @@ public static class PanelPayloads
         {
             start = data.StartMs,
             end = data.EndMs,
-            step,
-            t0,
-            n,
             series,
             unit = panel.Unit,
             decimals = panel.Decimals,
@@ -85,13 +72,11 @@ public static class PanelPayloads
     };
 
     /// <summary>A stat's sparkline for one series.</summary>
-    public static object Sparkline(PanelSeries s, long stepMs, string color) => new
+    public static object Sparkline(PanelSeries s, long stepMs, string color)
     {
-        t0 = s.T.Length > 0 ? s.T[0] : 0,
-        step = Math.Max(1, stepMs),
-        v = Dense(s, stepMs),
-        color,
-    };
+        long step = Math.Max(1, s.StepMs > 0 ? s.StepMs : stepMs);
+        return new { t0 = s.T.Length > 0 ? s.T[0] : 0, step, v = Dense(s, step), color };
+    }
 
     private static double?[] Dense(PanelSeries s, long stepMs)
     {
