@@ -114,7 +114,7 @@ export async function renderTimeSeries(el, p, dotnet) {
     const lines = cssVar('--mud-palette-lines-default', '#ccc');
     const stackMode = p.stack || 'none';
     const bars = p.drawStyle === 'bars';
-    const points = p.drawStyle === 'points';
+    const pointsStyle = p.drawStyle === 'points';
     const hidden = new Set(p.hidden || []);
     let totals = null;
     if (stackMode === 'percent') {
@@ -124,23 +124,30 @@ export async function renderTimeSeries(el, p, dotnet) {
             totals.set(t, (totals.get(t) || 0) + Math.abs(s.v[i] || 0));
         }
     }
+    let lo = Infinity, hi = -Infinity;
+    // Down-sampling only pays when a series has more points than the plot has pixels.
+    const sample = (el.clientWidth || 800) * 2;
     const series = p.series.map(s => {
         const data = new Array(s.v.length);
+        let points = 0;
         for (let i = 0; i < s.v.length; i++) {
             const t = s.t ? s.t[i] : s.t0 + i * s.step;
             let v = s.v[i];
             if (totals && v !== null) { const sum = totals.get(t); v = sum === 0 ? 0 : (v / sum) * 100; }
+            if (v !== null) { points++; if (v < lo) lo = v; if (v > hi) hi = v; }
             data[i] = [t, v];
         }
+        // Like Grafana's "auto" points: a series with few points shows them, so a lone sample is visible.
+        const sparse = points <= 30;
         return {
             name: s.name,
-            type: bars ? 'bar' : points ? 'scatter' : 'line',
+            type: bars ? 'bar' : pointsStyle ? 'scatter' : 'line',
             data: data,
             color: s.color,
-            showSymbol: points,
-            symbol: points ? 'circle' : 'none',
+            showSymbol: pointsStyle || sparse,
+            symbol: pointsStyle || sparse ? 'circle' : 'none',
             symbolSize: 4,
-            sampling: bars || points ? undefined : 'lttb',
+            sampling: bars || pointsStyle || data.length <= sample ? undefined : 'lttb',
             connectNulls: !!p.spanNulls,
             step: p.interpolation === 'stepAfter' ? 'end' : p.interpolation === 'stepBefore' ? 'start' : false,
             smooth: p.interpolation === 'smooth',
@@ -172,6 +179,11 @@ export async function renderTimeSeries(el, p, dotnet) {
         }
     }
     const unit = stackMode === 'percent' ? 'percent' : p.unit;
+    // Axis labels get enough decimals to tell ticks apart (about five ticks over the data's range), unless set.
+    let axisDecimals = p.decimals;
+    if ((axisDecimals === null || axisDecimals === undefined) && Number.isFinite(lo) && hi > lo && (!unit || unit === 'short' || unit === 'none' || unit === 'percent')) {
+        axisDecimals = Math.max(0, Math.min(6, 1 - Math.floor(Math.log10((hi - lo) / 5))));
+    }
     const selected = {};
     for (const s of p.series) selected[s.name] = !hidden.has(s.name);
     chart.setOption({
@@ -196,7 +208,7 @@ export async function renderTimeSeries(el, p, dotnet) {
         yAxis: {
             type: p.log ? 'log' : 'value', min: p.min ?? undefined, max: p.max ?? (stackMode === 'percent' ? 100 : undefined), scale: p.min === null || p.min === undefined,
             name: p.axisLabel || undefined, nameLocation: 'middle', nameGap: 40, nameTextStyle: { color: text },
-            axisLabel: { color: text, formatter: v => formatUnit(v, unit, p.decimals), hideOverlap: true },
+            axisLabel: { color: text, formatter: v => formatUnit(v, unit, axisDecimals), hideOverlap: true },
             splitLine: { lineStyle: { color: lines, opacity: 0.5 } },
         },
         series: series,

@@ -42,7 +42,8 @@ public static class PortalHost
         builder.Services.AddHostedService<PortalStartup>();
         builder.Services.AddHostedService<ProvisioningHostedService>();
         builder.Services.AddPortalAuth(new JwtIssuer(JwtIssuer.LoadOrCreateKey(builder.Configuration["Auth:JwtSigningKey"], storage), TimeProvider.System));
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // Pasted Grafana dashboards are often a few hundred kB: allow large messages from the browser.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddAccountRateLimit();
         builder.Services.AddMudServices();
