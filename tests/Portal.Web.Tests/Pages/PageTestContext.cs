@@ -18,6 +18,12 @@ public sealed class PageTestContext : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "portal-page-tests-" + Guid.NewGuid().ToString("N"));
 
     private BunitAuthorizationContext _auth = null!;
+    private readonly Action<IServiceCollection>? _extra;
+
+    public PageTestContext() { }
+
+    /// <summary>A context with more services, added before the first one is resolved.</summary>
+    public PageTestContext(Action<IServiceCollection> extra) => _extra = extra;
 
     public BunitContext Ctx { get; } = new();
 
@@ -33,6 +39,7 @@ public sealed class PageTestContext : IAsyncLifetime
         Ctx.Services.AddSingleton<ApiTokenService>();
         Ctx.Services.AddScoped<CurrentTenant>();
         _auth = Ctx.AddAuthorization();
+        _extra?.Invoke(Ctx.Services);
         await DatabaseMigrator.MigrateAsync(Ctx.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>());
     }
 
