@@ -16,7 +16,8 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
 
     private static readonly LocatorAssertionsToBeVisibleOptions Slow = new() { Timeout = 30_000 };
 
-    private static string SeedDashboard => Path.GetFullPath(Path.Combine(RepoPaths.Root(), "..", "shared", "seed", "node-dashboard.json"));
+    /// <summary>The seed's Grafana dashboard, in the read-only ../shared beside the clone.</summary>
+    public static string SeedDashboard => Path.GetFullPath(Path.Combine(RepoPaths.Root(), "..", "shared", "seed", "node-dashboard.json"));
 
     private static string Shot(string name) => Path.Combine(RepoPaths.Screenshots(), name);
 
@@ -50,10 +51,9 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
         return counts;
     }
 
-    [NeedsProgramsFact(NodeExporter, BrowserFixture.ChromiumPath)]
+    [NeedsSeedFact(NodeExporter, BrowserFixture.ChromiumPath)]
     public async Task TheSeedDashboardImportsAndDrawsNodeExporterData()
     {
-        if (!File.Exists(SeedDashboard)) return; // the seed lives in ../shared; the test data check reports it when absent
         await using var portal = await PortalProcess.StartAsync("http", "--Limits:MinScrapeInterval=00:00:01");
         int nodePort = PushTools.FreePort();
         await using var node = new ExternalProcess(NodeExporter, $"--web.listen-address=127.0.0.1:{nodePort}",
@@ -99,6 +99,40 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
         counts = await WaitForSeriesAsync(page, 2, TimeSpan.FromSeconds(30), refresh: false);
         Assert.True(counts.All(c => c >= 1), $"both panels draw over an absolute range; got [{string.Join(",", counts)}]");
         await page.ScreenshotAsync(new() { Path = Shot("dashboard-node-absolute.png"), FullPage = true });
+
+        // Edit: resize the first panel by its corner (the second is pushed below), rename it in the panel editor, save.
+        await page.GetByTestId("edit").ClickAsync();
+        var first = page.Locator("[data-panel-id='4']");
+        var handle = first.Locator("[data-resize-handle]");
+        await Expect(handle).ToBeVisibleAsync(Slow);
+        var box = (await handle.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + 200, box.Y + 80, new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+        await Expect(first).Not.ToHaveAttributeAsync("data-w", "12", new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-panel-id='2']")).Not.ToHaveAttributeAsync("data-y", "0", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("unsaved")).ToBeVisibleAsync(Slow);
+
+        await first.GetByTestId("panel-edit").ClickAsync();
+        await Expect(page.GetByTestId("panel-editor")).ToBeVisibleAsync(Slow);
+        await page.Locator("#panel-title").FillAsync("Free memory (GB)");
+        await page.Locator("#legend-A").FillAsync("{{instance}}");
+        await page.ScreenshotAsync(new() { Path = Shot("dashboard-panel-editor.png") });
+        await page.GetByTestId("panel-apply").ClickAsync();
+        await Expect(first.GetByTestId("panel-title")).ToHaveTextAsync("Free memory (GB)", new() { Timeout = 15_000 });
+        await Expect(first.GetByTestId("legend-item").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^\\s*127\\.0\\.0\\.1:\\d+\\s*$"), new() { Timeout = 30_000 });
+        await page.GetByTestId("save").ClickAsync();
+        await Expect(page.GetByTestId("unsaved")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new() { Path = Shot("dashboard-node-edited.png"), FullPage = true });
+
+        await BrowserFixture.GotoInteractiveAsync(page, portal.BaseUrl + "/d/KchAVsdmk");
+        await Expect(page.Locator("[data-panel-id='4']").GetByTestId("panel-title")).ToHaveTextAsync("Free memory (GB)", new() { Timeout = 30_000 });
+
+        // Another tenant's user finds nothing at the same address.
+        var other = await SignUpAsync(portal, "Other Team", "owner@other.example");
+        await BrowserFixture.GotoInteractiveAsync(other, portal.BaseUrl + "/d/KchAVsdmk");
+        await Expect(other.GetByText("Dashboard not found")).ToBeVisibleAsync(Slow);
     }
 
     /// <summary>A Grafana dashboard of 10 time-series panels, each a query giving 50 series (synthesised in PromQL) at a 15s step.</summary>
@@ -171,5 +205,24 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
         await File.WriteAllLinesAsync(Path.Combine(RepoPaths.Screenshots(), "..", "dashboard-speed.txt"), figures);
         await page.ScreenshotAsync(new() { Path = Shot("dashboard-ten-by-fifty.png"), FullPage = true });
         Console.WriteLine(string.Join("\n", figures));
+    }
+}
+
+/// <summary>A fact that needs the seed's node-dashboard.json (../shared) and the given programs; skipped with the reason otherwise.</summary>
+public sealed class NeedsSeedFactAttribute : FactAttribute
+{
+    public NeedsSeedFactAttribute(params string[] files)
+    {
+        if (!File.Exists(DashboardTests.SeedDashboard))
+        {
+            Skip = "needs ../shared/seed/node-dashboard.json, absent here";
+            return;
+        }
+        foreach (var f in files)
+            if (!File.Exists(f))
+            {
+                Skip = $"needs {f} (Debian package), absent here";
+                return;
+            }
     }
 }

@@ -321,10 +321,8 @@ export function enableGrid(el, dotnet, rowHeight, gap) {
             const dc = Math.round(dx / colWidth), dr = Math.round(dy / (rowHeight + gap));
             if (resize) {
                 next = { x: pos.x, y: pos.y, w: Math.min(24 - pos.x, Math.max(1, pos.w + dc)), h: Math.max(1, pos.h + dr) };
-                panel.style.width = (panel.getBoundingClientRect().width) + 'px';
                 panel.style.gridColumn = (next.x + 1) + ' / span ' + next.w;
                 panel.style.gridRow = (next.y + 1) + ' / span ' + next.h;
-                panel.style.width = '';
             } else {
                 next = { x: Math.min(24 - pos.w, Math.max(0, pos.x + dc)), y: Math.max(0, pos.y + dr), w: pos.w, h: pos.h };
                 panel.style.transform = 'translate(' + dx + 'px,' + dy + 'px)';
