@@ -89,6 +89,15 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.True(counts.All(c => c >= 1), $"both panels draw after the range change; got [{string.Join(",", counts)}]");
         await page.ScreenshotAsync(new() { Path = Shot("dashboard-node-5m.png"), FullPage = true });
 
+        // Dragging across a graph zooms the dashboard to that absolute range.
+        var plot = (await page.Locator("[data-testid=panel-canvas][data-kind=timeseries]").Nth(1).BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(plot.X + plot.Width * 0.4f, plot.Y + plot.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(plot.X + plot.Width * 0.8f, plot.Y + plot.Height / 2, new() { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await Expect(page.GetByTestId("time-picker")).Not.ToContainTextAsync("Last 5 minutes", new() { Timeout = 15_000 });
+        Assert.DoesNotContain("from=now", page.Url);
+
         // An absolute range through the picker's text fields.
         await page.GetByTestId("time-picker").ClickAsync();
         var now = DateTime.UtcNow;

@@ -190,7 +190,7 @@ export async function renderTimeSeries(el, p, dotnet) {
         animation: false,
         backgroundColor: 'transparent',
         textStyle: { color: text },
-        grid: { left: 8, right: 16, top: 12, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 16, top: dotnet ? 24 : 12, bottom: 8, containLabel: true },
         legend: { show: false, selected: selected },
         tooltip: {
             trigger: 'axis', confine: true, axisPointer: { type: 'line', animation: false },
@@ -203,11 +203,12 @@ export async function renderTimeSeries(el, p, dotnet) {
                 return html + '</div>';
             },
         },
-        toolbox: { show: false, feature: { dataZoom: { yAxisIndex: 'none' } } },
+        // The zoom tool is what turns a drag over the plot into a time range; it shows only when zoom is wired.
+        toolbox: { show: !!dotnet, right: 8, top: 0, itemSize: 12, iconStyle: { borderColor: text }, feature: { dataZoom: { yAxisIndex: 'none' } } },
         xAxis: { type: 'time', min: p.start, max: p.end, axisLine: { lineStyle: { color: lines } }, axisLabel: { color: text, hideOverlap: true }, splitLine: { show: false } },
         yAxis: {
             type: p.log ? 'log' : 'value', min: p.min ?? undefined, max: p.max ?? (stackMode === 'percent' ? 100 : undefined), scale: p.min === null || p.min === undefined,
-            name: p.axisLabel || undefined, nameLocation: 'middle', nameGap: 40, nameTextStyle: { color: text },
+            name: p.axisLabel || undefined, nameLocation: 'middle', nameGap: 48, nameTextStyle: { color: text },
             axisLabel: { color: text, formatter: v => formatUnit(v, unit, axisDecimals), hideOverlap: true },
             splitLine: { lineStyle: { color: lines, opacity: 0.5 } },
         },
