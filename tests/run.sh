@@ -68,25 +68,40 @@ rm -rf "$results"
 mkdir -p "$results"
 projects=$(ls tests/*/*.Tests.csproj e2e/*/*.csproj 2>/dev/null)
 passed=0; failed=0; skipped=0; broken=0
-for project in $projects; do
-  name="$(basename "$project" .csproj)"
+# Runs one test project with a TRX logger and adds its counters to the totals: run_project PROJECT NAME [dotnet test args...]
+run_project() {
+  local project="$1" name="$2"
+  shift 2
   echo "== $name"
   dotnet test "$project" -c "$configuration" --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --logger "console;verbosity=minimal"
-  trx="$results/$name.trx"
+    --logger "console;verbosity=minimal" "$@"
+  local trx="$results/$name.trx"
   if [ ! -f "$trx" ]; then
     echo "!! $name produced no results (it crashed or did not start)"
     broken=$((broken + 1))
-    continue
+    return
   fi
+  local counters
   counters=$(grep -o '<Counters [^>]*>' "$trx")
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  local p f e t a n
   p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted); n=$(get notExecuted)
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
   skipped=$((skipped + ${n:-0}))
+}
+for project in $projects; do
+  run_project "$project" "$(basename "$project" .csproj)"
 done
+# The web host's tests again with the metadata in Postgres: the API, service and provisioning tests (component tests,
+# which render pages against services on their own SQLite file or in-process fixtures, run once above).
+if [ -n "${PORTAL_TEST_POSTGRES:-}" ]; then
+  PORTAL_TEST_WEB_DATABASE=postgres run_project tests/Portal.Web.Tests/Portal.Web.Tests.csproj Portal.Web.Tests.Postgres \
+    --filter "FullyQualifiedName!~Portal.Web.Tests.Pages.&FullyQualifiedName!~Portal.Web.Tests.ComponentTests&FullyQualifiedName!~Portal.Web.Tests.PromFormatTests"
+else
+  echo "== Portal.Web.Tests on Postgres: skipped (no Postgres server; set PORTAL_TEST_POSTGRES or run as root)"
+fi
 
 echo "== screenshots and test results: artifacts/"
 failed=$((failed + broken))

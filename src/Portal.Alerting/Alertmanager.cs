@@ -155,7 +155,7 @@ public sealed class Alertmanager : IDisposable
         var pipeline = new NotificationPipeline(_o.TenantId, receivers, inhibitor, Silences, intervals, NotificationLog, _o.Recorder, _o.Clock, _o.Retry);
         var dispatcher = new Dispatcher(root, _o.Clock, pipeline.ExecAsync, _o.MaxAggregationGroups);
         dispatcher.Start(Alerts);
-        return new Running(config, displayYaml, root, dispatcher, inhibitor, names);
+        return new Running(config, displayYaml, root, dispatcher, inhibitor, names, receivers, templater ?? MissingTemplater.Instance);
     }
 
     /// <summary>
@@ -211,6 +211,44 @@ public sealed class Alertmanager : IDisposable
         return new AlertStatusInfo(silenced.Count > 0 || inhibited.Count > 0 ? "suppressed" : "active", silenced, inhibited);
     }
 
+    /// <summary>The running configuration's notification templates (defaults plus its template files).</summary>
+    public INotificationTemplater Templater => _running.Templater;
+
+    /// <summary>
+    /// Sends <paramref name="alerts"/> once through every integration of the running configuration's receiver
+    /// <paramref name="receiverName"/>, bypassing routing, grouping, silences and the notification log (a test
+    /// notification). Each attempt is recorded like any other, with group key <c>test</c>. Returns one result per
+    /// integration, in configuration order; null when there is no such receiver.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Integration, NotifyResult Result)>?> TestReceiverAsync(string receiverName, IReadOnlyList<Alert> alerts, CancellationToken ct)
+    {
+        var running = _running;
+        if (!running.Receivers.TryGetValue(receiverName, out var slots)) return null;
+        var now = _o.Clock.GetUtcNow();
+        var groupLabels = alerts.Count > 0 ? alerts[0].Labels.Keep("alertname") : Labels.Empty;
+        var ctx = new NotificationContext("test", groupLabels, receiverName, "test", now, TimeSpan.FromHours(4), [], []);
+        var labels = alerts.Select(a => a.Labels).ToArray();
+        int firing = alerts.Count(a => !a.ResolvedAt(now));
+        var results = new List<(string, NotifyResult)>(slots.Count);
+        foreach (var slot in slots)
+        {
+            var start = _o.Clock.GetTimestamp();
+            NotifyResult r;
+            try
+            {
+                r = await slot.Notifier.NotifyAsync(ctx, alerts, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                r = NotifyResult.Failed(false, e.Message);
+            }
+            _o.Recorder.Record(new NotificationAttempt(_o.TenantId, receiverName, slot.Notifier.Integration, slot.Index, "test", 1, now,
+                _o.Clock.GetElapsedTime(start), r.Success, r.Retry, r.Error, firing, alerts.Count - firing) { AlertLabels = labels });
+            results.Add((slot.Notifier.Integration, r));
+        }
+        return results;
+    }
+
     /// <summary>Drops resolved alerts, old silences and expired notification-log entries.</summary>
     public void GarbageCollect()
     {
@@ -227,7 +265,8 @@ public sealed class Alertmanager : IDisposable
         if (_ownsHttp) _http.Dispose();
     }
 
-    private sealed record Running(AlertmanagerConfig Config, string DisplayYaml, RouteNode Route, Dispatcher Dispatcher, Inhibitor Inhibitor, IReadOnlyList<string> ReceiverNames) : IDisposable
+    private sealed record Running(AlertmanagerConfig Config, string DisplayYaml, RouteNode Route, Dispatcher Dispatcher, Inhibitor Inhibitor, IReadOnlyList<string> ReceiverNames,
+        IReadOnlyDictionary<string, IReadOnlyList<IntegrationSlot>> Receivers, INotificationTemplater Templater) : IDisposable
     {
         public void Dispose()
         {

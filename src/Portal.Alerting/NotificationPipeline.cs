@@ -99,6 +99,8 @@ internal sealed class NotificationPipeline(
     private async Task<bool> DeliverAsync(NotificationContext ctx, IntegrationSlot slot, List<Alert> sent, int firing, int resolved, CancellationToken ct)
     {
         var delay = retry.Initial;
+        var labels = new Portal.Model.Labels[sent.Count];
+        for (int i = 0; i < sent.Count; i++) labels[i] = sent[i].Labels;
         for (int attempt = 1; ; attempt++)
         {
             var start = clock.GetTimestamp();
@@ -121,7 +123,7 @@ internal sealed class NotificationPipeline(
                 }
             }
             recorder.Record(new NotificationAttempt(tenantId, ctx.Receiver, slot.Notifier.Integration, slot.Index, ctx.GroupKey, attempt, at,
-                clock.GetElapsedTime(start), r.Success, r.Retry, r.Error, firing, resolved));
+                clock.GetElapsedTime(start), r.Success, r.Retry, r.Error, firing, resolved) { AlertLabels = labels });
             if (r.Success) return true;
             if (!r.Retry || ct.IsCancellationRequested) return false;
             var jittered = delay * (1 + retry.Jitter * (Random.Shared.NextDouble() * 2 - 1));

@@ -48,7 +48,11 @@ public sealed record NotificationAttempt(
     bool Retryable,
     string? Error,
     int FiringAlerts,
-    int ResolvedAlerts);
+    int ResolvedAlerts)
+{
+    /// <summary>The label sets of the alerts in the notification (empty when not known).</summary>
+    public IReadOnlyList<Portal.Model.Labels> AlertLabels { get; init; } = [];
+}
 
 /// <summary>
 /// Receives every delivery attempt (a later part stores them as alert history). Called from notification threads

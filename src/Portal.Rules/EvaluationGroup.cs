@@ -131,7 +131,15 @@ public sealed class EvaluationGroup
                 _manager.Logger?.LogWarning("Evaluating rule {Rule} of group {Group} failed: {Error}", rule.Name, Name, e.Message);
                 return;
             }
-            if (rule is AlertingRule ar) _manager.SendAlerts(ar, ts, Interval);
+            if (rule is AlertingRule ar)
+            {
+                if (ctx.StateChanges is { Count: > 0 } changes)
+                {
+                    _manager.ReportTransitions(ar, changes, ts);
+                    changes.Clear();
+                }
+                _manager.SendAlerts(ar, ts, Interval);
+            }
 
             var app = _manager.Options.Appendable.Appender();
             var returned = new Dictionary<Labels, Labels>(_seriesInPreviousEval[i].Count);

@@ -16,6 +16,9 @@ internal sealed class EvalContext
     public required Labels ExternalLabels { get; init; }
     public required string ExternalUrl { get; init; }
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Where alerting rules append copies of alerts whose state changed (with the new state set); null collects nothing.</summary>
+    public List<Alert>? StateChanges { get; init; }
 }
 
 /// <summary>A failed rule evaluation: the message is what the API shows as lastError.</summary>
@@ -280,6 +283,7 @@ public sealed class AlertingRule : Rule
                     continue;
                 }
                 _active[h] = a;
+                ctx.StateChanges?.Add(a.Clone());
             }
             int numActivePending = 0;
             var remove = new List<Labels>();
@@ -297,8 +301,15 @@ public sealed class AlertingRule : Rule
                         remove.Add(fp);
                     if (a.State != AlertState.Inactive && !keepFiring)
                     {
+                        bool wasFiring = a.State == AlertState.Firing;
                         a.State = AlertState.Inactive;
                         a.ResolvedAt = ts;
+                        if (ctx.StateChanges is { } changes)
+                        {
+                            var c = a.Clone();
+                            if (!wasFiring) c.FiredAt = default;
+                            changes.Add(c);
+                        }
                     }
                     if (!keepFiring) continue;
                 }
@@ -311,6 +322,7 @@ public sealed class AlertingRule : Rule
                 {
                     a.State = AlertState.Firing;
                     a.FiredAt = ts;
+                    ctx.StateChanges?.Add(a.Clone());
                 }
                 if (_restored)
                 {

@@ -106,6 +106,9 @@ public sealed class RuleManager : IDisposable
     /// <summary>Where alerts go; null drops them (they are still marked sent). May be set at any time.</summary>
     public IAlertSink? AlertSink { get; set; }
 
+    /// <summary>Told about every alert state change (pending, firing, resolved, inactive); null tells no one. May be set at any time.</summary>
+    public IAlertStateObserver? StateObserver { get; set; }
+
     /// <summary>The loaded groups, ordered by file then name.</summary>
     public IReadOnlyList<EvaluationGroup> Groups => _snapshot;
 
@@ -303,7 +306,43 @@ public sealed class RuleManager : IDisposable
         ExternalLabels = Options.ExternalLabels,
         ExternalUrl = Options.ExternalUrl,
         Cancellation = ct,
+        StateChanges = StateObserver is null ? null : [],
     };
+
+    /// <summary>Hands the state changes of one rule's evaluation at <paramref name="ts"/> to <see cref="StateObserver"/>.</summary>
+    internal void ReportTransitions(AlertingRule rule, List<Alert> changed, DateTimeOffset ts)
+    {
+        var observer = StateObserver;
+        if (observer is null) return;
+        var ext = Options.ExternalLabels;
+        var list = new List<AlertTransition>(changed.Count);
+        foreach (var a in changed)
+        {
+            var labels = a.Labels;
+            if (ext.Count > 0)
+            {
+                var lb = new LabelsBuilder(a.Labels);
+                foreach (var l in ext)
+                    if (!a.Labels.Has(l.Name)) lb.Set(l.Name, l.Value);
+                labels = lb.Build();
+            }
+            string state = a.State switch
+            {
+                AlertState.Pending => "pending",
+                AlertState.Firing => "firing",
+                _ => a.FiredAt != default ? "resolved" : "inactive",
+            };
+            list.Add(new AlertTransition(rule.Name, labels, a.Annotations, state, a.Value, ts, a.ActiveAt));
+        }
+        try
+        {
+            observer.OnTransitions(Options.TenantId, list);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger?.LogWarning("Reporting alert state changes of rule {Rule} failed: {Error}", rule.Name, e.Message);
+        }
+    }
 
     private List<VectorElement> RunRuleQuery(Expr expr, string text, long tMs, CancellationToken ct)
     {

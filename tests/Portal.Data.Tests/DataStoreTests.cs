@@ -181,6 +181,91 @@ public abstract class DataStoreTests : IAsyncLifetime
         Assert.Equal("groups: []\n", back!.Yaml);
         Assert.Equal(back.Id, (await store.CurrentAsync("team-a", ConfigKind.Rules, "node.yml"))!.Id);
     }
+    [SkippableFact]
+    public async Task AlertHistoryIsFilteredPerTenantAndOldRowsAreDeleted()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        await tenants.CreateAsync("hist-a", "A", null);
+        await tenants.CreateAsync("hist-b", "B", null);
+        var store = new AlertHistoryStore(Contexts);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        AlertStateChange C(string tenant, string name, string state, string env, DateTimeOffset at, string fp) => new()
+        {
+            TenantId = tenant, Fingerprint = fp, AlertName = name, Team = "core", State = state,
+            LabelsJson = AlertHistoryStore.LabelsToJson([new("alertname", name), new("env", env)]), AnnotationsJson = "{}", Value = 2.5, At = at,
+        };
+        NotificationAttempt N(string tenant, string fps, DateTimeOffset at) => new()
+        {
+            TenantId = tenant, Receiver = "core/hook", Team = "core", Integration = "webhook", At = at, Success = true, Summary = "s", Fingerprints = fps, AlertCount = 1,
+        };
+        await store.AddAsync(
+        [
+            C("hist-a", "Disk", "pending", "prod", now.AddMinutes(-3), "00000000000000a1"),
+            C("hist-a", "Disk", "firing", "prod", now.AddMinutes(-2), "00000000000000a1"),
+            C("hist-a", "Cpu", "firing", "dev", now.AddMinutes(-1), "00000000000000a2"),
+            C("hist-a", "Old", "firing", "prod", now.AddDays(-40), "00000000000000a3"),
+            C("hist-b", "Disk", "firing", "prod", now, "00000000000000b1"),
+            C("gone", "Ghost", "firing", "prod", now, "00000000000000c1"),
+        ],
+        [N("hist-a", "00000000000000a1", now.AddMinutes(-1)), N("hist-a", "00000000000000a2", now), N("hist-b", "00000000000000b1", now)]);
+
+        var all = await store.QueryAsync("hist-a", new AlertHistoryQuery());
+        Assert.Equal(["Cpu", "Disk", "Disk", "Old"], all.Changes.Select(c => c.AlertName));
+        Assert.Equal(now.AddMinutes(-1), all.Changes[0].At);
+        Assert.Equal(2, all.Notifications.Count);
+        Assert.Empty(await store.QueryAsync("gone", new AlertHistoryQuery()) is var g ? g.Changes : []);
+
+        var prod = await store.QueryAsync("hist-a", new AlertHistoryQuery { MatcherSets = [[Portal.Model.Matcher.Equal("env", "prod")]], Start = now.AddHours(-1) });
+        Assert.Equal(["firing", "pending"], prod.Changes.Select(c => c.State));
+        Assert.Equal("00000000000000a1", Assert.Single(prod.Notifications).Fingerprints);
+        var firing = await store.QueryAsync("hist-a", new AlertHistoryQuery { State = "firing", AlertName = "Disk" });
+        Assert.Single(firing.Changes);
+        Assert.Single(await store.QueryAsync("hist-a", new AlertHistoryQuery { Limit = 1 }) is var l ? l.Changes : []);
+        Assert.Equal(["pending", "firing"], (await store.TimelineAsync("hist-a", "00000000000000a1")).Select(c => c.State));
+
+        Assert.Equal(1, await store.DeleteOlderThanAsync(now.AddDays(-30)));
+        Assert.DoesNotContain((await store.QueryAsync("hist-a", new AlertHistoryQuery())).Changes, c => c.AlertName == "Old");
+    }
+
+    [SkippableFact]
+    public async Task TeamReceiversAndRoutesStayInsideTheirTenant()
+    {
+        SkipWithoutDatabase();
+        var tenants = new TenantService(Contexts, TimeProvider.System);
+        await tenants.CreateAsync("rcv-a", "A", null);
+        await tenants.CreateAsync("rcv-b", "B", null);
+        var teams = new TeamService(Contexts, TimeProvider.System);
+        var receivers = new TeamReceiverService(Contexts, TimeProvider.System);
+        var a = await teams.CreateAsync("rcv-a", "payments", "alice");
+        var b = await teams.CreateAsync("rcv-b", "payments", "bob");
+
+        var hook = await receivers.SaveReceiverAsync("rcv-a", a.Id, 0, "hook", ReceiverKind.Webhook, """{"url":"http://x/"}""", "alice");
+        Assert.NotNull(hook);
+        Assert.Null(await receivers.SaveReceiverAsync("rcv-b", a.Id, 0, "sneaky", ReceiverKind.Webhook, "{}", "bob"));
+        Assert.Null(await receivers.SaveReceiverAsync("rcv-b", b.Id, hook!.Id, "hook", ReceiverKind.Webhook, "{}", "bob"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => receivers.SaveReceiverAsync("rcv-a", a.Id, 0, "hook", ReceiverKind.Email, "{}", "alice"));
+        await Assert.ThrowsAsync<ArgumentException>(() => receivers.SaveReceiverAsync("rcv-a", a.Id, 0, "bad name", ReceiverKind.Email, "{}", "alice"));
+        Assert.NotNull(await receivers.SaveReceiverAsync("rcv-b", b.Id, 0, "hook", ReceiverKind.Slack, "{}", "bob"));
+        Assert.False(await receivers.DeleteReceiverAsync("rcv-b", hook.Id, "bob"));
+
+        Assert.True(await receivers.SaveRouteAsync("rcv-a", a.Id, new TeamRoute { TenantId = "", GroupWait = " 10s ", Matchers = "" }, "alice"));
+        Assert.False(await receivers.SaveRouteAsync("rcv-b", a.Id, new TeamRoute { TenantId = "" }, "bob"));
+        var listA = Assert.Single(await receivers.ListAsync("rcv-a"));
+        Assert.Equal("hook", Assert.Single(listA.Receivers).Name);
+        Assert.Equal(ReceiverKind.Webhook, listA.Receivers[0].Kind);
+        Assert.Equal("10s", listA.Route!.GroupWait);
+        Assert.Null(listA.Route.Matchers);
+        var listB = Assert.Single(await receivers.ListAsync("rcv-b"));
+        Assert.Equal(ReceiverKind.Slack, Assert.Single(listB.Receivers).Kind);
+        Assert.Null(listB.Route);
+
+        Assert.True(await teams.DeleteAsync("rcv-a", a.Id, "alice"));
+        Assert.Empty(await receivers.ListAsync("rcv-a"));
+        await using var db = await Contexts.CreateDbContextAsync();
+        Assert.False(await db.TeamReceivers.AnyAsync(r => r.TenantId == "rcv-a"));
+        Assert.False(await db.TeamRoutes.AnyAsync(r => r.TenantId == "rcv-a"));
+    }
 }
 
 public sealed class SqliteDataStoreTests : DataStoreTests

@@ -96,6 +96,47 @@ public sealed class PrometheusApiTests(PortalFactory factory) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task ParseQueryReturnsTheDocumentedTree()
+    {
+        var (_, client) = await TenantWithDataAsync();
+        var foo = await JsonAsync(await client.GetAsync("/api/v1/parse_query?query=foo/bar"));
+        Assert.Equal("success", foo.GetProperty("status").GetString());
+        // The example of docs/querying/api.md, field by field.
+        var expected = JsonDocument.Parse("""
+            {"bool":false,
+             "lhs":{"matchers":[{"name":"__name__","type":"=","value":"foo"}],"name":"foo","offset":0,"startOrEnd":null,"timestamp":null,"type":"vectorSelector"},
+             "matching":{"card":"one-to-one","include":[],"labels":[],"on":false},
+             "op":"/",
+             "rhs":{"matchers":[{"name":"__name__","type":"=","value":"bar"}],"name":"bar","offset":0,"startOrEnd":null,"timestamp":null,"type":"vectorSelector"},
+             "type":"binaryExpr"}
+            """).RootElement;
+        Assert.True(JsonElement.DeepEquals(expected, foo.GetProperty("data")), foo.GetProperty("data").GetRawText());
+
+        using var form = new FormUrlEncodedContent([new("query", "sum by (job) (rate(x{a=~\"b\"}[5m] offset 1m @ start())) > bool 2")]);
+        var tree = (await JsonAsync(await client.PostAsync("/api/v1/parse_query", form))).GetProperty("data");
+        Assert.Equal("binaryExpr", tree.GetProperty("type").GetString());
+        Assert.True(tree.GetProperty("bool").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, tree.GetProperty("matching").ValueKind);
+        Assert.Equal("2", tree.GetProperty("rhs").GetProperty("val").GetString());
+        var agg = tree.GetProperty("lhs");
+        Assert.Equal("sum", agg.GetProperty("op").GetString());
+        Assert.Equal("job", agg.GetProperty("grouping")[0].GetString());
+        var call = agg.GetProperty("expr");
+        Assert.Equal("rate", call.GetProperty("func").GetProperty("name").GetString());
+        Assert.Equal("matrix", call.GetProperty("func").GetProperty("argTypes")[0].GetString());
+        var ms = call.GetProperty("args")[0];
+        Assert.Equal("matrixSelector", ms.GetProperty("type").GetString());
+        Assert.Equal(300_000, ms.GetProperty("range").GetInt64());
+        Assert.Equal(60_000, ms.GetProperty("offset").GetInt64());
+        Assert.Equal("start", ms.GetProperty("startOrEnd").GetString());
+        Assert.Equal("=~", ms.GetProperty("matchers")[0].GetProperty("type").GetString());
+
+        var bad = await client.GetAsync("/api/v1/parse_query?query=" + Uri.EscapeDataString("sum(("));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("bad_data", (await JsonAsync(bad)).GetProperty("errorType").GetString());
+    }
+
+    [Fact]
     public async Task FormatQueryAndStatusEndpoints()
     {
         var (_, client) = await TenantWithDataAsync();

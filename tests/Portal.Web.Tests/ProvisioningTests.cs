@@ -11,6 +11,7 @@ public sealed class ProvisionedPortalFactory : IAsyncDisposable
 {
     public const string DemoToken = "demo-provisioned-token-0123456789";
     public const string OpsToken = "ops-provisioned-token-0123456789";
+    public const string OperatorToken = "operator-token-for-the-whole-portal-0123";
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "portal-provisioning-" + Guid.NewGuid().ToString("N"));
     public PortalFactory Portal { get; }
@@ -69,7 +70,15 @@ public sealed class ProvisionedPortalFactory : IAsyncDisposable
 
     private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>? _host;
     public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Host =>
-        _host ??= Portal.WithWebHostBuilder(b => b.UseSetting("Provisioning:Path", Folder));
+        _host ??= Portal.WithWebHostBuilder(b => b.UseSetting("Provisioning:Path", Folder).UseSetting("Operator:Token", OperatorToken));
+
+    /// <summary>A client carrying the operator's token.</summary>
+    public HttpClient OperatorClient()
+    {
+        var c = Host.CreateClient();
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+        return c;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -103,8 +112,8 @@ public sealed class ProvisioningTests : IAsyncLifetime
     [Fact]
     public async Task ABadTenantFileIsReportedWithLineAndColumnAndOthersStillApply()
     {
-        using var admin = _p.Client("demo", ProvisionedPortalFactory.DemoToken);
-        var r = await admin.PostAsync("/-/reload", null);
+        using var op = _p.OperatorClient();
+        var r = await op.PostAsync("/-/reload", null);
         Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
         var report = await JsonAsync(r);
         var error = Assert.Single(report.GetProperty("errors").EnumerateArray()).GetString()!;
@@ -112,6 +121,24 @@ public sealed class ProvisioningTests : IAsyncLifetime
         Assert.Contains("tenant.yml:4:12:", error);
         Assert.Contains("at least 16 characters", error);
         Assert.Contains("demo", report.GetProperty("tenants").GetRawText());
+    }
+
+    [Fact]
+    public async Task ATenantAdminReloadsButSeesOnlyItsOwnTenantsReport()
+    {
+        using var admin = _p.Client("demo", ProvisionedPortalFactory.DemoToken);
+        var r = await admin.PostAsync("/-/reload", null);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var report = await JsonAsync(r);
+        Assert.Equal("[\"demo\"]", report.GetProperty("tenants").GetRawText());
+        Assert.Empty(report.GetProperty("errors").EnumerateArray());
+        Assert.DoesNotContain("broken", await r.Content.ReadAsStringAsync());
+
+        using var wrong = _p.Host.CreateClient();
+        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-operator-token-0123456789");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsync("/-/reload", null)).StatusCode);
+        using var anonymous = _p.Host.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/-/reload", null)).StatusCode);
     }
 
     [Fact]

@@ -69,9 +69,13 @@ internal sealed partial class Evaluator
     private EvalValue ScalarValue(double v)
     {
         int n = NumSteps;
-        var pts = new List<Sample>(n);
-        for (int i = 0; i < n; i++) pts.Add(new Sample(_start + i * _interval, v));
         _q.Count(n);
+        var pts = new List<Sample>(n);
+        for (int i = 0; i < n; i++)
+        {
+            _q.CheckEvery(i);
+            pts.Add(new Sample(_start + i * _interval, v));
+        }
         return new EvalValue { IsScalar = true, Series = [new EvalSeries(Labels.Empty, false, pts)] };
     }
 

@@ -168,9 +168,13 @@ internal sealed partial class Evaluator
     private EvalValue ScalarFromSteps(Func<int, double> f)
     {
         int n = NumSteps;
-        var pts = new List<Sample>(n);
-        for (int i = 0; i < n; i++) pts.Add(new Sample(_start + i * _interval, f(i)));
         _q.Count(n);
+        var pts = new List<Sample>(n);
+        for (int i = 0; i < n; i++)
+        {
+            _q.CheckEvery(i);
+            pts.Add(new Sample(_start + i * _interval, f(i)));
+        }
         return new EvalValue { IsScalar = true, Series = [new EvalSeries(Labels.Empty, false, pts)] };
     }
 
@@ -485,6 +489,7 @@ internal sealed partial class Evaluator
             int lo = 0, hi = 0;
             for (int i = 0; i < steps; i++)
             {
+                _q.CheckEvery(i);
                 long ts = _start + i * _interval;
                 long r = RefTime(ts, srcAt, srcOffset);
                 long minT = r - srcRange;

@@ -54,6 +54,15 @@ internal sealed class QueryContext : IDisposable
         if (Token.IsCancellationRequested) ThrowCanceled();
     }
 
+    /// <summary>
+    /// <see cref="Check"/> on every 4096th <paramref name="i"/>, for tight per-step loops: a cancellation or timeout is
+    /// noticed within a few thousand cheap iterations instead of after the whole loop.
+    /// </summary>
+    public void CheckEvery(int i)
+    {
+        if ((i & 4095) == 0 && Token.IsCancellationRequested) ThrowCanceled();
+    }
+
     public void ThrowCanceled()
     {
         if (_userToken.IsCancellationRequested)

@@ -55,6 +55,8 @@ public static class ApiResponse
         "not_found" => StatusCodes.Status404NotFound,
         "not_acceptable" => StatusCodes.Status406NotAcceptable,
         "too_many_requests" => StatusCodes.Status429TooManyRequests,
+        "unauthorized" => StatusCodes.Status401Unauthorized,
+        "forbidden" => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -32,6 +32,7 @@ public static class PrometheusApi
         read.MapGet("/targets/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
         read.MapMethods("/query_exemplars", ["GET", "POST"], (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
         read.MapMethods("/format_query", ["GET", "POST"], FormatQuery);
+        read.MapMethods("/parse_query", ["GET", "POST"], ParseQuery);
         read.MapGet("/status/buildinfo", BuildInfo);
         read.MapGet("/status/config", Config);
         read.MapGet("/status/flags", Flags);
@@ -270,6 +271,22 @@ public static class PrometheusApi
             throw new BadParameterException(e.Message);
         }
         await ApiResponse.SuccessAsync(ctx, w => w.WriteStringValue(formatted));
+    });
+
+    /// <summary>The query's syntax tree as JSON (Prometheus's experimental tree-view endpoint).</summary>
+    private static Task ParseQuery(HttpContext ctx) => Handle(ctx, async _ =>
+    {
+        var p = await ApiParams.ReadAsync(ctx.Request);
+        Portal.PromQL.Ast.Expr expr;
+        try
+        {
+            expr = PromQLParser.ParseExpr(p.Get("query") ?? "");
+        }
+        catch (PromQLParseException e)
+        {
+            throw new BadParameterException(e.Message);
+        }
+        await ApiResponse.SuccessAsync(ctx, w => AstJson.Write(w, expr));
     });
 
     private static Task BuildInfo(HttpContext ctx) => Handle(ctx, _ =>

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Web.Api;
 
 namespace Portal.Web.Auth;
 
@@ -96,9 +97,8 @@ public static class MachineAuth
     public static async Task WriteChallengeAsync(HttpContext context, string? reason)
     {
         if (context.Response.HasStarted) return;
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"portal\", Bearer";
-        await WriteErrorAsync(context, "unauthorized",
+        await ApiResponse.ErrorAsync(context, "unauthorized",
             reason is null
                 ? "authentication required: send an API token as 'Authorization: Bearer <token>', or basic auth with your tenant id as user name and an API token as password"
                 : $"authentication failed: {reason}");
@@ -107,15 +107,7 @@ public static class MachineAuth
     public static async Task WriteForbiddenAsync(HttpContext context)
     {
         if (context.Response.HasStarted) return;
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
         var scope = context.Items[RequiredScopeItem] as string ?? "another";
-        await WriteErrorAsync(context, "forbidden", $"this credential lacks the \"{scope}\" scope; create a token with it on your account page");
-    }
-
-    /// <summary>The Prometheus API's error envelope.</summary>
-    public static Task WriteErrorAsync(HttpContext context, string errorType, string error)
-    {
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = "error", errorType, error }));
+        await ApiResponse.ErrorAsync(context, "forbidden", $"this credential lacks the \"{scope}\" scope; create a token with it on your account page");
     }
 }

@@ -1,3 +1,4 @@
+using Portal.Web.Api;
 using System.Text.Json;
 using Portal.Data;
 
@@ -23,8 +24,7 @@ public static class TokenEndpoints
         var user = ctx.User;
         if (user.FindFirst(PortalClaims.Method)?.Value == "jwt")
         {
-            ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await MachineAuth.WriteErrorAsync(ctx, "bad_data", "a JWT cannot be exchanged for another; use an API token");
+            await ApiResponse.ErrorAsync(ctx, "bad_data", "a JWT cannot be exchanged for another; use an API token");
             return;
         }
         var held = PortalClaims.ParseScopes(user.FindAll(PortalClaims.Scope).Select(c => c.Value));
@@ -44,14 +44,12 @@ public static class TokenEndpoints
         }
         catch (FormatException e)
         {
-            ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await MachineAuth.WriteErrorAsync(ctx, "bad_data", e.Message);
+            await ApiResponse.ErrorAsync(ctx, "bad_data", e.Message);
             return;
         }
         if ((wanted & ~held) != 0)
         {
-            ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await MachineAuth.WriteErrorAsync(ctx, "forbidden", "a JWT can carry only scopes the API token has");
+            await ApiResponse.ErrorAsync(ctx, "forbidden", "a JWT can carry only scopes the API token has");
             return;
         }
         var (token, expires) = issuer.Issue(user.TenantId()!, wanted, user.Identity?.Name ?? "token", lifetime);

@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using Prometheus;
 using Portal.Data;
 using Portal.Tenancy;
+using Portal.Web.Alerting;
 using Portal.Web.Api;
 using Portal.Web.Auth;
 using Portal.Web.Components;
@@ -35,11 +36,22 @@ public static class PortalHost
         builder.Services.AddSingleton<TenantLimitsProvider>();
         builder.Services.AddSingleton(sp => new TenantEngineRegistry(
             storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            onOpen: engine => sp.GetRequiredService<TenantConfigService>().LoadInto(engine),
+            onOpen: engine =>
+            {
+                sp.GetRequiredService<AlertHistoryRecorder>().Attach(engine);
+                sp.GetRequiredService<TenantConfigService>().LoadInto(engine);
+            },
             outboundConnect: OutboundConnect(builder.Configuration)));
         builder.Services.AddSingleton<TenantConfigService>();
+        builder.Services.AddSingleton<ScrapeJobService>();
         builder.Services.AddSingleton<ProvisioningService>();
         builder.Services.AddHostedService<PortalStartup>();
+        builder.Services.Configure<AlertHistoryOptions>(builder.Configuration.GetSection(AlertHistoryOptions.Section));
+        builder.Services.AddSingleton<TeamReceiverService>();
+        builder.Services.AddSingleton<AlertHistoryStore>();
+        builder.Services.AddSingleton<AlertHistoryRecorder>();
+        builder.Services.AddHostedService<AlertHistoryWriter>();
+        builder.Services.AddSingleton<TeamAlertingService>();
         builder.Services.AddHostedService<ProvisioningHostedService>();
         builder.Services.AddPortalAuth(new JwtIssuer(JwtIssuer.LoadOrCreateKey(builder.Configuration["Auth:JwtSigningKey"], storage), TimeProvider.System));
         // Pasted Grafana dashboards are often a few hundred kB: allow large messages from the browser.
@@ -71,6 +83,7 @@ public static class PortalHost
         app.MapPrometheusApi();
         app.MapRulesApi();
         app.MapAlertmanagerApi();
+        app.MapAlertHistoryApi();
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();

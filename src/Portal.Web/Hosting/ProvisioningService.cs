@@ -10,6 +10,16 @@ namespace Portal.Web.Hosting;
 public sealed record ProvisioningReport(IReadOnlyList<string> Tenants, IReadOnlyList<string> Errors, IReadOnlyList<string> Notes)
 {
     public bool Success => Errors.Count == 0;
+
+    /// <summary>Each provisioned tenant's own errors and notes (also included in <see cref="Errors"/> and <see cref="Notes"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, (List<string> Errors, List<string> Notes)> ByTenant { get; init; } =
+        new Dictionary<string, (List<string>, List<string>)>();
+
+    /// <summary>The part of the report that concerns <paramref name="tenantId"/> only: what a tenant's admin may see.</summary>
+    public ProvisioningReport For(string tenantId) => ByTenant.TryGetValue(tenantId, out var own)
+        ? new ProvisioningReport(Tenants.Contains(tenantId) ? [tenantId] : [], own.Errors, own.Notes)
+        : new ProvisioningReport([], [], ["this tenant is not provisioned from files"]);
 }
 
 /// <summary>
@@ -47,6 +57,7 @@ public sealed class ProvisioningService(
         var applied = new List<string>();
         var errors = new List<string>();
         var notes = new List<string>();
+        var byTenant = new Dictionary<string, (List<string>, List<string>)>(StringComparer.Ordinal);
         var root = FolderPath;
         if (root is null) return new(applied, errors, ["Provisioning:Path is not set; nothing to provision"]);
 
@@ -67,9 +78,13 @@ public sealed class ProvisioningService(
                     errors.Add($"{dir}: {bad}; rename the folder");
                     continue;
                 }
-                if (await ApplyTenantAsync(slug, dir, errors, notes, ct)) applied.Add(slug);
+                var own = (Errors: new List<string>(), Notes: new List<string>());
+                if (await ApplyTenantAsync(slug, dir, own.Errors, own.Notes, ct)) applied.Add(slug);
+                byTenant[slug] = own;
+                errors.AddRange(own.Errors);
+                notes.AddRange(own.Notes);
             }
-            return Report(applied, errors, notes);
+            return Report(applied, errors, notes) with { ByTenant = byTenant };
         }
         finally
         {

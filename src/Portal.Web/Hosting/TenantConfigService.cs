@@ -21,7 +21,8 @@ public sealed record ConfigApplyResult(ConfigRevision? Revision, IReadOnlyList<C
 /// the tenant's running engine. An invalid document never replaces the running one. Thread-safe.
 /// </summary>
 public sealed class TenantConfigService(
-    ConfigRevisionStore revisions, TenantEngineRegistry engines, IOptionsMonitor<PortalOptions> options, TenantLimitsProvider limits, ILogger<TenantConfigService> log)
+    ConfigRevisionStore revisions, TenantEngineRegistry engines, IOptionsMonitor<PortalOptions> options, TenantLimitsProvider limits, ILogger<TenantConfigService> log,
+    TeamReceiverService teamReceivers)
 {
     public const string PrometheusDocument = "prometheus.yml";
     public const string AlertmanagerDocument = "alertmanager.yml";
@@ -69,7 +70,8 @@ public sealed class TenantConfigService(
         var errors = Validate(tenantId, kind, name, yaml);
         if (errors.Count == 0 && kind == ConfigKind.Prometheus) errors = StartScraping(engines.Get(tenantId), yaml);
         if (errors.Count == 0 && kind == ConfigKind.Rules) errors = ApplyRules(engines.Get(tenantId), name, yaml);
-        if (errors.Count == 0 && kind == ConfigKind.Alertmanager) errors = ApplyAlertmanager(engines.Get(tenantId), yaml);
+        if (errors.Count == 0 && kind == ConfigKind.Alertmanager)
+            errors = ApplyAlertmanager(engines.Get(tenantId), yaml, await TeamRoutingOf(tenantId, ct));
         var revision = await revisions.AddAsync(tenantId, kind, name, yaml, author, errors.Select(e => e.ToString()).ToList(), ct);
         return new(revision, errors, Unchanged: false);
     }
@@ -102,8 +104,9 @@ public sealed class TenantConfigService(
     {
         LoadRules(engine, log);
         var alertmanager = revisions.CurrentAsync(engine.TenantId, ConfigKind.Alertmanager, AlertmanagerDocument).GetAwaiter().GetResult();
-        if (alertmanager is not null)
-            foreach (var e in ApplyAlertmanager(engine, alertmanager.Yaml))
+        var teams = TeamRoutingOf(engine.TenantId, CancellationToken.None).GetAwaiter().GetResult();
+        if (alertmanager is not null || teams.Count > 0)
+            foreach (var e in ApplyAlertmanager(engine, alertmanager?.Yaml, teams))
                 log.LogError("Tenant {Tenant}: the stored Alertmanager configuration cannot run: {Error}", engine.TenantId, e);
         var prometheus = revisions.CurrentAsync(engine.TenantId, ConfigKind.Prometheus, PrometheusDocument).GetAwaiter().GetResult();
         if (prometheus is null) return;
@@ -134,10 +137,31 @@ public sealed class TenantConfigService(
     private static IReadOnlyList<ConfigError> ApplyRules(TenantEngine engine, string name, string yaml) =>
         TenantRules.ApplyFile(engine, name, yaml).Select(e => new ConfigError(e.File.Length > 0 ? e.File : name, Math.Max(e.Line, 1), Math.Max(e.Column, 1), e.Message)).ToList();
 
-    /// <summary>Hands a valid alertmanager.yml to the tenant's Alertmanager (shown back with secrets masked).</summary>
-    private static IReadOnlyList<ConfigError> ApplyAlertmanager(TenantEngine engine, string yaml)
+    /// <summary>The routing of the tenant's teams that have receivers, for <see cref="TeamRoutingTree"/>.</summary>
+    public async Task<IReadOnlyList<TeamRouting>> TeamRoutingOf(string tenantId, CancellationToken ct) =>
+        Portal.Web.Alerting.TeamRoutingMapper.ToRouting(await teamReceivers.ListAsync(tenantId, ct));
+
+    /// <summary>
+    /// The tenant's effective Alertmanager configuration: its running hand-written alertmanager.yml (if any) with the
+    /// routing tree generated from <paramref name="teams"/> (the tenant's current teams when null) merged in.
+    /// </summary>
+    public async Task<TeamRoutingResult> EffectiveAlertmanagerAsync(string tenantId, IReadOnlyList<TeamRouting>? teams = null, CancellationToken ct = default)
     {
-        var loaded = AlertmanagerConfigLoader.Load(yaml, AlertmanagerDocument);
+        var current = await revisions.CurrentAsync(tenantId, ConfigKind.Alertmanager, AlertmanagerDocument, ct);
+        return TeamRoutingTree.Generate(current?.Yaml, teams ?? await TeamRoutingOf(tenantId, ct));
+    }
+
+    /// <summary>Runs the tenant's effective Alertmanager configuration again (after a team, receiver or route changed); the errors when it cannot run.</summary>
+    public async Task<IReadOnlyList<ConfigError>> ReapplyAlertmanagerAsync(string tenantId, CancellationToken ct = default)
+    {
+        var current = await revisions.CurrentAsync(tenantId, ConfigKind.Alertmanager, AlertmanagerDocument, ct);
+        return ApplyAlertmanager(engines.Get(tenantId), current?.Yaml, await TeamRoutingOf(tenantId, ct));
+    }
+
+    /// <summary>Hands a valid alertmanager.yml, merged with the teams' routing tree, to the tenant's Alertmanager (shown back with secrets masked).</summary>
+    private static IReadOnlyList<ConfigError> ApplyAlertmanager(TenantEngine engine, string? yaml, IReadOnlyList<TeamRouting> teams)
+    {
+        var loaded = TeamRoutingTree.Generate(yaml, teams);
         if (!loaded.Success) return loaded.Errors;
         try
         {

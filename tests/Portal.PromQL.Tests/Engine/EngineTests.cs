@@ -115,6 +115,17 @@ public class EngineTests
     }
 
     [Fact]
+    public void CancelingARunningQueryStopsItMidEvaluation()
+    {
+        var st = Storage(("x", "a", 0, 1, 10, 1000));
+        var engine = new PromQLEngine(new EngineOptions { Timeout = TimeSpan.FromHours(1), MaxSamples = int.MaxValue });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var r = engine.InstantQuery(st, "max_over_time(count_over_time(vector(1)[1h:1s])[1y:1m])", 10_000, cts.Token);
+        Assert.NotNull(r.Error);
+        Assert.Equal(ErrorKind.Canceled, r.Error!.Kind);
+    }
+
+    [Fact]
     public void TimeoutStopsAPathologicalSubquery()
     {
         var st = Storage(("x", "a", 0, 1, 10, 1000));

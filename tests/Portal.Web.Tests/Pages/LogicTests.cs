@@ -63,6 +63,7 @@ public sealed class LogicTests
         Assert.Equal("1700000000~1700003600", abs.ToQueryString());
         Assert.Null(QueryRange.Parse("1700003600~1700000000"));
         Assert.Null(QueryRange.Parse("soon"));
+        Assert.Null(QueryRange.Parse("1796000000000~1796015000000"));
         var rel = QueryRange.Parse("1h")!;
         var now = DateTimeOffset.FromUnixTimeSeconds(1_000_000);
         Assert.Equal((1_000_000_000L - 3600_000, 1_000_000_000L), rel.Resolve(now));

@@ -13,17 +13,15 @@ namespace Portal.Web.Tests.Pages;
 /// A bunit context with MudBlazor, the real metadata services on a throwaway SQLite file, and a
 /// signed-in user. Dispose asynchronously (xunit's IAsyncLifetime).
 /// </summary>
-public sealed class PageTestContext : IAsyncLifetime
+public sealed class PageTestContext(bool alerting = false) : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "portal-page-tests-" + Guid.NewGuid().ToString("N"));
 
     private BunitAuthorizationContext _auth = null!;
     private readonly Action<IServiceCollection>? _extra;
 
-    public PageTestContext() { }
-
     /// <summary>A context with more services, added before the first one is resolved.</summary>
-    public PageTestContext(Action<IServiceCollection> extra) => _extra = extra;
+    public PageTestContext(Action<IServiceCollection> extra) : this(false) => _extra = extra;
 
     public BunitContext Ctx { get; } = new();
 
@@ -38,9 +36,27 @@ public sealed class PageTestContext : IAsyncLifetime
         Ctx.Services.AddSingleton<TenantService>();
         Ctx.Services.AddSingleton<ApiTokenService>();
         Ctx.Services.AddScoped<CurrentTenant>();
+        if (alerting) AddAlertingServices();
         _auth = Ctx.AddAuthorization();
         _extra?.Invoke(Ctx.Services);
         await DatabaseMigrator.MigrateAsync(Ctx.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>());
+    }
+
+    /// <summary>What the alerting pages need: teams and receivers, configuration, tenant engines (under the test folder) and alert history.</summary>
+    private void AddAlertingServices()
+    {
+        var s = Ctx.Services;
+        s.AddLogging();
+        s.AddOptions();
+        s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        s.AddSingleton<TeamService>();
+        s.AddSingleton<TeamReceiverService>();
+        s.AddSingleton<ConfigRevisionStore>();
+        s.AddSingleton<TenantLimitsProvider>();
+        s.AddSingleton(sp => new Portal.Tenancy.TenantEngineRegistry(_dir, sp.GetRequiredService<TenantLimitsProvider>().For, TimeProvider.System));
+        s.AddSingleton<TenantConfigService>();
+        s.AddSingleton<Portal.Web.Alerting.TeamAlertingService>();
+        s.AddSingleton<AlertHistoryStore>();
     }
 
     /// <summary>Adds a user row and returns its id.</summary>

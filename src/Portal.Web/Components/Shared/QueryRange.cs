@@ -37,6 +37,8 @@ public sealed record QueryRange(string? Relative, DateTimeOffset? AbsStart, Date
     public string ToQueryString() => Relative ??
         string.Create(CultureInfo.InvariantCulture, $"{AbsStart!.Value.ToUnixTimeSeconds()}~{AbsEnd!.Value.ToUnixTimeSeconds()}");
 
+    private static readonly long MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds(), MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>Reads the URL form; null when it is neither a positive duration nor an ordered <c>start~end</c>.</summary>
     public static QueryRange? Parse(string? text)
     {
@@ -45,7 +47,8 @@ public sealed record QueryRange(string? Relative, DateTimeOffset? AbsStart, Date
         if (sep > 0)
         {
             if (!long.TryParse(text.AsSpan(0, sep), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ||
-                !long.TryParse(text.AsSpan(sep + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) || e <= s)
+                !long.TryParse(text.AsSpan(sep + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) || e <= s
+                || s < MinUnixSeconds || e > MaxUnixSeconds)
                 return null;
             return Absolute(DateTimeOffset.FromUnixTimeSeconds(s), DateTimeOffset.FromUnixTimeSeconds(e));
         }
