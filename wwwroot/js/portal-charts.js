@@ -3,7 +3,7 @@
 const bundle = '_content/Vizor.ECharts/js/vizor-echarts-bundle-min.js';
 let loading = null;
 
-function ensureECharts() {
+export function ensureECharts() {
     if (window.echarts) return Promise.resolve();
     if (!loading) {
         loading = new Promise((resolve, reject) => {

@@ -32,6 +32,7 @@ public static class PortalHost
         builder.Services.AddSingleton<TenantService>();
         builder.Services.AddSingleton<ConfigRevisionStore>();
         builder.Services.AddSingleton<TeamService>();
+        builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<TenantLimitsProvider>();
         builder.Services.AddSingleton(sp => new TenantEngineRegistry(
             storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
@@ -53,7 +54,8 @@ public static class PortalHost
         builder.Services.AddSingleton<TeamAlertingService>();
         builder.Services.AddHostedService<ProvisioningHostedService>();
         builder.Services.AddPortalAuth(new JwtIssuer(JwtIssuer.LoadOrCreateKey(builder.Configuration["Auth:JwtSigningKey"], storage), TimeProvider.System));
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // Pasted Grafana dashboards are often a few hundred kB: allow large messages from the browser.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddAccountRateLimit();
         builder.Services.AddMudServices();
@@ -85,6 +87,7 @@ public static class PortalHost
         app.MapRemoteWriteApi();
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();
+        app.MapDashboardsApi();
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

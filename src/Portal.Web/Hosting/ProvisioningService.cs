@@ -29,6 +29,8 @@ public sealed record ProvisioningReport(IReadOnlyList<string> Tenants, IReadOnly
 /// tenants/&lt;slug&gt;/prometheus.yml    the tenant's Prometheus configuration
 /// tenants/&lt;slug&gt;/rules/*.yml       rule files
 /// tenants/&lt;slug&gt;/alertmanager.yml  Alertmanager configuration
+/// tenants/&lt;slug&gt;/dashboards/*.json          Grafana dashboards in the General folder
+/// tenants/&lt;slug&gt;/dashboards/&lt;folder&gt;/*.json Grafana dashboards in the folder of that title
 /// </code>
 /// on start, on SIGHUP and on <c>POST /-/reload</c>. A tenant whose tenant.yml is bad is skipped whole;
 /// a bad document is recorded as a refused revision and the running one is kept. Members are
@@ -40,6 +42,7 @@ public sealed class ProvisioningService(
     TenantService tenants,
     ApiTokenService tokens,
     TenantConfigService configs,
+    DashboardService dashboards,
     IDbContextFactory<PortalDbContext> contexts,
     ILogger<ProvisioningService> log)
 {
@@ -139,7 +142,64 @@ public sealed class ProvisioningService(
             foreach (var path in Directory.EnumerateFiles(rulesDir).Where(p => p.EndsWith(".yml", StringComparison.Ordinal) || p.EndsWith(".yaml", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
                 await ApplyDocumentAsync(slug, ConfigKind.Rules, Path.GetFileName(path), path, errors, ct);
         }
+        await ApplyDashboardsAsync(slug, Path.Combine(dir, "dashboards"), errors, notes, ct);
         return true;
+    }
+
+    /// <summary>
+    /// Loads <c>dashboards/*.json</c> (General folder) and <c>dashboards/&lt;folder title&gt;/*.json</c> as provisioned
+    /// dashboards; dashboards whose file is gone are deleted. A file without a uid gets one derived from its path, so
+    /// links stay stable across reloads. A bad file is reported and its running dashboard kept.
+    /// </summary>
+    private async Task ApplyDashboardsAsync(string slug, string dashboardsDir, List<string> errors, List<string> notes, CancellationToken ct)
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var uids = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Directory.Exists(dashboardsDir))
+        {
+            var files = Directory.EnumerateFiles(dashboardsDir, "*.json").Select(f => (File: f, Folder: (string?)null))
+                .Concat(Directory.EnumerateDirectories(dashboardsDir).SelectMany(d => Directory.EnumerateFiles(d, "*.json").Select(f => (File: f, Folder: (string?)Path.GetFileName(d)))))
+                .OrderBy(f => f.File, StringComparer.Ordinal);
+            foreach (var (path, folderTitle) in files)
+            {
+                var rel = "dashboards/" + Path.GetRelativePath(dashboardsDir, path).Replace('\\', '/');
+                keep.Add(rel);
+                System.Text.Json.Nodes.JsonObject model;
+                try
+                {
+                    model = Portal.Web.Dashboards.GrafanaJson.ParseObject(await File.ReadAllTextAsync(path, ct));
+                }
+                catch (Portal.Web.Dashboards.DashboardImportException e)
+                {
+                    errors.Add($"{path}: {e.Message} (the running dashboard is kept)");
+                    continue;
+                }
+                if (Portal.Web.Dashboards.GrafanaJson.Str(model["uid"]) is not { Length: > 0 } uid)
+                {
+                    uid = "p" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(slug + "/" + rel)))[..12];
+                    model["uid"] = uid;
+                }
+                if (uids.TryGetValue(uid, out var other))
+                {
+                    errors.Add($"{path}: uid \"{uid}\" is already used by {other}; give one of them another uid");
+                    continue;
+                }
+                uids[uid] = rel;
+                model.Remove("id");
+                string? folderUid = null;
+                if (folderTitle is not null)
+                {
+                    var folderSlug = DashboardService.Slug(folderTitle);
+                    var folder = await dashboards.EnsureFolderAsync(slug, folderTitle, folderSlug.Length is > 0 and <= DashboardService.MaxUidLength ? folderSlug : DashboardService.NewUid(), Author, ct);
+                    folderUid = folder.Uid;
+                }
+                var result = await dashboards.SaveAsync(slug, model, folderUid, overwrite: true, Author, provisionedFrom: rel, ct: ct);
+                if (!result.Saved) errors.Add($"{path}: {result.Message}");
+                else if (result.Message != "unchanged") notes.Add($"tenant {slug}: dashboard \"{result.Dashboard!.Title}\" loaded from {rel} (version {result.Dashboard.Version})");
+            }
+        }
+        foreach (var removed in await dashboards.RemoveProvisionedExceptAsync(slug, keep, ct))
+            notes.Add($"tenant {slug}: dashboard {removed} removed (its file is gone)");
     }
 
     private async Task ApplyTokensAsync(string slug, TenantFile file, CancellationToken ct)

@@ -18,6 +18,10 @@ public sealed class PageTestContext(bool alerting = false) : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "portal-page-tests-" + Guid.NewGuid().ToString("N"));
 
     private BunitAuthorizationContext _auth = null!;
+    private readonly Action<IServiceCollection>? _extra;
+
+    /// <summary>A context with more services, added before the first one is resolved.</summary>
+    public PageTestContext(Action<IServiceCollection> extra) : this(false) => _extra = extra;
 
     public BunitContext Ctx { get; } = new();
 
@@ -34,6 +38,7 @@ public sealed class PageTestContext(bool alerting = false) : IAsyncLifetime
         Ctx.Services.AddScoped<CurrentTenant>();
         if (alerting) AddAlertingServices();
         _auth = Ctx.AddAuthorization();
+        _extra?.Invoke(Ctx.Services);
         await DatabaseMigrator.MigrateAsync(Ctx.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>());
     }
 

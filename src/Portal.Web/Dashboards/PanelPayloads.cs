@@ -1,0 +1,93 @@
+namespace Portal.Web.Dashboards;
+
+/// <summary>Builds what wwwroot/js/portal-dashboard.js draws from a panel's model and data.</summary>
+public static class PanelPayloads
+{
+    /// <summary>Grafana's classic series palette.</summary>
+    public static readonly IReadOnlyList<string> Palette =
+    [
+        "#7EB26D", "#EAB839", "#6ED0E0", "#EF843C", "#E24D42", "#1F78C1", "#BA43A6", "#705DA0", "#508642", "#CCA300",
+        "#447EBC", "#C15C17", "#890F02", "#0A437C", "#6D1F62", "#584477", "#B7DBAB", "#F4D598", "#70DBED", "#F9BA8F",
+    ];
+
+    /// <summary>The colour of series <paramref name="index"/> named <paramref name="name"/>: a fixed override colour, else the palette's.</summary>
+    public static string SeriesColor(PanelModel panel, string name, int index) =>
+        panel.FixedColors.TryGetValue(name, out var c) ? UnitFormat.Css(c) : Palette[index % Palette.Count];
+
+    /// <summary>
+    /// A time series drawing. A series whose points all lie on its step grid is sent as a dense value array (times implied
+    /// by <c>t0 + i × step</c>, null where absent), which keeps large dashboards small on the wire; others carry their times.
+    /// </summary>
+    public static object TimeSeries(PanelModel panel, PanelData data, IReadOnlySet<string> hidden)
+    {
+        var series = new List<object>(data.Series.Count);
+        for (int i = 0; i < data.Series.Count; i++)
+        {
+            var s = data.Series[i];
+            var color = SeriesColor(panel, s.Name, i);
+            long step = s.StepMs > 0 ? s.StepMs : Math.Max(1, data.StepMs);
+            bool dense = s.T.Length > 0;
+            foreach (var t in s.T)
+                if ((t - s.T[0]) % step != 0) { dense = false; break; }
+            if (dense)
+            {
+                var v = new double?[(int)((s.T[^1] - s.T[0]) / step) + 1];
+                for (int k = 0; k < s.T.Length; k++) v[(int)((s.T[k] - s.T[0]) / step)] = s.V[k];
+                series.Add(new { name = s.Name, color, t0 = s.T[0], step, v });
+            }
+            else series.Add(new { name = s.Name, color, t = s.T, v = s.V });
+        }
+        return new
+        {
+            start = data.StartMs,
+            end = data.EndMs,
+            series,
+            unit = panel.Unit,
+            decimals = panel.Decimals,
+            min = panel.Min,
+            max = panel.Max,
+            drawStyle = panel.DrawStyle,
+            stack = panel.StackMode,
+            fillOpacity = panel.FillOpacity,
+            lineWidth = panel.LineWidth,
+            spanNulls = panel.SpanNulls,
+            interpolation = panel.LineInterpolation,
+            thresholds = panel.Thresholds.Select(t => new { value = t.Value, color = t.Color }),
+            thresholdsStyle = panel.ThresholdsStyle,
+            axisLabel = panel.AxisLabel,
+            hidden,
+        };
+    }
+
+    /// <summary>A gauge drawing: one gauge per series with the panel's reducer.</summary>
+    public static object Gauge(PanelModel panel, PanelData data) => new
+    {
+        items = data.Series.Take(24).Select(s => new { name = s.Name, value = s.Reduce(panel.ReduceCalc) }),
+        min = panel.Min,
+        max = panel.Max,
+        unit = panel.Unit,
+        decimals = panel.Decimals,
+        thresholds = panel.Thresholds.Select(t => new { value = t.Value, color = t.Color }),
+        showMarkers = GrafanaJson.Bool((panel.Json["options"] as System.Text.Json.Nodes.JsonObject)?["showThresholdMarkers"], true),
+    };
+
+    /// <summary>A stat's sparkline for one series.</summary>
+    public static object Sparkline(PanelSeries s, long stepMs, string color)
+    {
+        long step = Math.Max(1, s.StepMs > 0 ? s.StepMs : stepMs);
+        return new { t0 = s.T.Length > 0 ? s.T[0] : 0, step, v = Dense(s, step), color };
+    }
+
+    private static double?[] Dense(PanelSeries s, long stepMs)
+    {
+        if (s.T.Length == 0) return [];
+        long step = Math.Max(1, stepMs);
+        var v = new double?[(int)((s.T[^1] - s.T[0]) / step) + 1];
+        for (int k = 0; k < s.T.Length; k++)
+        {
+            long idx = (s.T[k] - s.T[0]) / step;
+            if (idx < v.Length) v[idx] = s.V[k];
+        }
+        return v;
+    }
+}
