@@ -94,11 +94,10 @@ run_project() {
 for project in $projects; do
   run_project "$project" "$(basename "$project" .csproj)"
 done
-# The web host's tests again with the metadata in Postgres: the API, service and provisioning tests (component tests,
-# which render pages against services on their own SQLite file or in-process fixtures, run once above).
+# The web host's tests that run the whole portal in-process (PortalFactory) again, with the metadata in Postgres.
 if [ -n "${PORTAL_TEST_POSTGRES:-}" ]; then
   PORTAL_TEST_WEB_DATABASE=postgres run_project tests/Portal.Web.Tests/Portal.Web.Tests.csproj Portal.Web.Tests.Postgres \
-    --filter "FullyQualifiedName!~Portal.Web.Tests.Pages.&FullyQualifiedName!~Portal.Web.Tests.ComponentTests&FullyQualifiedName!~Portal.Web.Tests.PromFormatTests"
+    --filter "FullyQualifiedName~.AlertHistoryTests.|FullyQualifiedName~.AlertmanagerApiTests.|FullyQualifiedName~.DashboardProvisioningTests.|FullyQualifiedName~.DashboardsApiTests.|FullyQualifiedName~.HostEndpointTests.|FullyQualifiedName~.PrometheusApiTests.|FullyQualifiedName~.ProvisioningTests.|FullyQualifiedName~.PushPushgatewayTests.|FullyQualifiedName~.PushRemoteReadTests.|FullyQualifiedName~.PushRemoteWriteTests.|FullyQualifiedName~.RulesApiTests.|FullyQualifiedName~.ScrapeJobServiceTests.|FullyQualifiedName~.ScrapingTests."
 else
   echo "== Portal.Web.Tests on Postgres: skipped (no Postgres server; set PORTAL_TEST_POSTGRES or run as root)"
 fi
