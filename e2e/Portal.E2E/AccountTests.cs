@@ -50,4 +50,43 @@ public sealed class AccountTests(BrowserFixture browser) : IClassFixture<Browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
         await Expect(page.GetByTestId("sign-up-error").First).ToContainTextAsync("at least 10 characters");
     }
+
+    [Fact]
+    public async Task APasswordChangeNeedsTheCurrentOneAndThenTheNewOneSignsIn()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(_portal.BaseUrl + "/account/sign-up");
+        await page.Locator("#team").FillAsync("Green Team");
+        await page.Locator("#email").FillAsync("owner@green.example");
+        await page.Locator("#password").FillAsync("correct-horse-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync("owner@green.example");
+
+        await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/account");
+        await page.GetByTestId("change-password").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/password"));
+        await page.Locator("#current-password").FillAsync("not-my-password-1");
+        await page.Locator("#new-password").FillAsync("battery-staple-2");
+        await page.Locator("#confirm-password").FillAsync("battery-staple-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(page.GetByTestId("password-error")).ToContainTextAsync("current password is wrong");
+
+        await page.Locator("#current-password").FillAsync("correct-horse-1");
+        await page.Locator("#new-password").FillAsync("battery-staple-2");
+        await page.Locator("#confirm-password").FillAsync("battery-staple-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(page.GetByTestId("password-changed")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Screenshots(), "account-password-changed.png") });
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync("owner@green.example");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GotoAsync(_portal.BaseUrl + "/account/sign-in");
+        await page.Locator("#email").FillAsync("owner@green.example");
+        await page.Locator("#password").FillAsync("correct-horse-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByTestId("sign-in-error")).ToBeVisibleAsync();
+        await page.Locator("#password").FillAsync("battery-staple-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync("owner@green.example");
+    }
 }
