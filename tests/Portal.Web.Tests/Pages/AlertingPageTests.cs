@@ -194,4 +194,34 @@ public sealed class AlertingPageTests : IAsyncLifetime
         cut.Find("[data-testid=history-search]").Click();
         cut.WaitForAssertion(() => Assert.Contains("Not a valid matcher", cut.Markup));
     }
+
+    [Fact]
+    public async Task TeamMembersComeFromTheTenantAndOnlyEditorsChangeThem()
+    {
+        var tenants = _t.Services.GetRequiredService<TenantService>();
+        var owner = await _t.AddUserAsync("owner@members.example");
+        await tenants.CreateAsync("members-a", "Members A", owner);
+        var bob = await _t.AddUserAsync("bob@members.example");
+        await tenants.SetMemberAsync("members-a", bob, TenantRole.Viewer, "test");
+        var outsider = await _t.AddUserAsync("outsider@members.example");
+        await tenants.CreateAsync("members-b", "Members B", outsider);
+        var team = await _t.Services.GetRequiredService<TeamService>().CreateAsync("members-a", "sre", owner);
+        _t.SignIn(owner, "owner@members.example");
+
+        var cut = _t.Ctx.Render<Portal.Web.Components.Shared.TeamMembersEditor>(p => p.Add(c => c.Team, team));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=team-no-members]")));
+        var select = cut.FindComponent<MudBlazor.MudSelect<string>>();
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(bob));
+        cut.Find("[data-testid=team-member-add]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("bob@members.example", cut.Find("[data-testid=team-member]").TextContent.Trim()));
+        Assert.DoesNotContain("outsider@members.example", cut.Markup);
+        var stored = Assert.Single(await _t.Services.GetRequiredService<TeamService>().ListAsync("members-a"));
+        Assert.Equal(bob, Assert.Single(stored.Members).UserId);
+
+        _t.SignIn(bob, "bob@members.example");
+        var viewer = _t.Ctx.Render<Portal.Web.Components.Shared.TeamMembersEditor>(p => p.Add(c => c.Team, team).Add(c => c.ReadOnly, true));
+        viewer.WaitForAssertion(() => Assert.Single(viewer.FindAll("[data-testid=team-member]")));
+        Assert.Empty(viewer.FindAll("[data-testid=team-member-add]"));
+        Assert.Empty(viewer.FindAll(".mud-chip-close-button"));
+    }
 }
