@@ -124,6 +124,8 @@ public sealed class ConfigRevision
 
     /// <summary>The document's name within its kind: "prometheus.yml", a rule file's name, "alertmanager.yml".</summary>
     public required string Name { get; set; }
+
+    /// <summary>The document as submitted, secrets included: encrypted at rest (see <see cref="ProtectedColumns"/>).</summary>
     public required string Yaml { get; set; }
     public required string Author { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -165,6 +167,7 @@ public sealed class TeamReceiver
     public required string TenantId { get; set; }
     public required string Name { get; set; }
     public ReceiverKind Kind { get; set; }
+    /// <summary>The integration's settings as JSON, secrets included: encrypted at rest (see <see cref="ProtectedColumns"/>).</summary>
     public required string SettingsJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,7 @@ public static class PortalDataServices
 
     /// <summary>
     /// Registers <see cref="PortalDbContext"/> (scoped) and <see cref="IDbContextFactory{PortalDbContext}"/>.
+    /// When the container has an <see cref="IDataProtectionProvider"/>, secret-bearing columns are encrypted with it.
     /// <paramref name="postgresConnectionString"/> null or empty selects SQLite at
     /// <c>&lt;storagePath&gt;/portal.db</c>.
     /// </summary>
@@ -26,13 +28,13 @@ public static class PortalDataServices
     {
         if (!string.IsNullOrWhiteSpace(postgresConnectionString))
         {
-            services.AddDbContextFactory<PostgresPortalDbContext>(o => o.UsePostgres(postgresConnectionString));
+            services.AddDbContextFactory<PostgresPortalDbContext>((sp, o) => o.UsePostgres(postgresConnectionString).ProtectColumnsWith(sp));
             AddShared<PostgresPortalDbContext>(services);
             return DatabaseProvider.Postgres;
         }
         Directory.CreateDirectory(storagePath);
         var sqlite = $"Data Source={Path.Combine(storagePath, SqliteFileName)};Cache=Shared";
-        services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(sqlite));
+        services.AddDbContextFactory<SqlitePortalDbContext>((sp, o) => o.UseSqlite(sqlite).ProtectColumnsWith(sp));
         AddShared<SqlitePortalDbContext>(services);
         return DatabaseProvider.Sqlite;
     }
@@ -43,6 +45,10 @@ public static class PortalDataServices
         services.AddSingleton<IDbContextFactory<PortalDbContext>>(sp => new UpcastFactory<T>(sp.GetRequiredService<IDbContextFactory<T>>()));
         services.AddScoped<PortalDbContext>(sp => sp.GetRequiredService<IDbContextFactory<T>>().CreateDbContext());
     }
+
+    /// <summary>Encrypts the secret-bearing columns when the container has Data Protection (<see cref="ProtectedColumns"/>).</summary>
+    private static DbContextOptionsBuilder ProtectColumnsWith(this DbContextOptionsBuilder o, IServiceProvider sp) =>
+        sp.GetService<IDataProtectionProvider>() is { } provider ? o.UseProtectedColumns(provider) : o;
 
     internal static DbContextOptionsBuilder UsePostgres(this DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString);

@@ -78,6 +78,7 @@ public class PortalDbContext(DbContextOptions options) : IdentityDbContext<Porta
         {
             e.HasIndex(r => new { r.TenantId, r.Kind, r.Name, r.Id });
             e.Property(r => r.Name).HasMaxLength(200);
+            ProtectedColumns.Protect(this, e.Property(r => r.Yaml));
             e.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -92,6 +93,7 @@ public class PortalDbContext(DbContextOptions options) : IdentityDbContext<Porta
             e.HasIndex(r => new { r.TeamId, r.Name }).IsUnique();
             e.HasIndex(r => r.TenantId);
             e.Property(r => r.Name).HasMaxLength(100);
+            ProtectedColumns.Protect(this, e.Property(r => r.SettingsJson));
             e.HasOne<Team>().WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Cascade);
         });
 

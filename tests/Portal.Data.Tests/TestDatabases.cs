@@ -1,10 +1,11 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Portal.Data.Tests;
 
-/// <summary>A migrated, empty metadata database of one provider, dropped on dispose.</summary>
+/// <summary>A migrated, empty metadata database of one provider (secret columns encrypted with ephemeral keys), dropped on dispose.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
     /// <summary>Names the Postgres server the tests may create databases on (the test command starts one and sets it).</summary>
@@ -60,6 +61,7 @@ public sealed class TestDatabase : IAsyncDisposable
             };
         }
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         var sp = services.BuildServiceProvider();
         var db = new TestDatabase(sp, provider, drop);
         await DatabaseMigrator.MigrateAsync(db.Contexts);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 using Prometheus;
 using Portal.Data;
@@ -15,6 +16,10 @@ public static class PortalHost
     /// <summary>The address the portal listens on when no URL is configured.</summary>
     public const string DefaultUrl = "http://127.0.0.1:9090";
 
+    /// <summary>The Data Protection key ring's folder: <c>DataProtection:KeysPath</c>, else <c>&lt;storage&gt;/keys/dataprotection</c>.</summary>
+    public static string DataProtectionKeysPath(IConfiguration configuration, string storagePath) =>
+        configuration["DataProtection:KeysPath"] is { Length: > 0 } configured ? configured : Path.Combine(storagePath, "keys", "dataprotection");
+
     public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
     {
         // Serve the framework's and MudBlazor's _content/ assets from a build output in any environment.
@@ -28,6 +33,8 @@ public static class PortalHost
         builder.Services.AddSingleton(TimeProvider.System);
 
         var storage = NodeInfo.ResolveStoragePath(builder.Configuration, builder.Environment);
+        // Data Protection keys encrypt secrets in the metadata database and sign cookies: every node shares them.
+        builder.Services.AddDataProtection().SetApplicationName("portal").PersistKeysToFileSystem(new DirectoryInfo(DataProtectionKeysPath(builder.Configuration, storage)));
         builder.Services.AddPortalData(builder.Configuration.GetConnectionString("Portal"), storage);
         builder.Services.AddSingleton<TenantService>();
         builder.Services.AddSingleton<ConfigRevisionStore>();
