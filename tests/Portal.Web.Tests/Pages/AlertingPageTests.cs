@@ -78,6 +78,7 @@ public sealed class AlertingPageTests : IAsyncLifetime
         Assert.Empty(receiver.FindAll("[data-testid=receiver-test]"));
         Assert.Empty(receiver.FindAll("[data-testid=receiver-delete]"));
         Assert.True(receiver.Find("#receiver-url").HasAttribute("readonly"));
+        Assert.Equal("http://x.example", receiver.Find("#receiver-url").GetAttribute("value"));
 
         var route = _t.Ctx.Render<TeamRouteEditor>(p => p.Add(c => c.TeamName, "payments").Add(c => c.ReadOnly, true)
             .Add(c => c.Route, new TeamRoute { TenantId = "t", GroupWait = "10s" }));
@@ -194,6 +195,14 @@ public sealed class AlertingPageTests : IAsyncLifetime
         cut.Find("[data-testid=history-search]").Click();
         cut.WaitForAssertion(() => Assert.Contains("Not a valid matcher", cut.Markup));
     }
+
+    [Theory]
+    [InlineData("https://hooks.slack.com/services/T0/B0/XyZ", "https://hooks.slack.com/<secret>")]
+    [InlineData("http://127.0.0.1:9093/hook?token=abc", "http://127.0.0.1:9093/<secret>")]
+    [InlineData("not a url", "<secret>")]
+    [InlineData("", "")]
+    public void ViewersSeeReceiverUrlsWithoutTheirSecretPart(string url, string shown) =>
+        Assert.Equal(shown, ReceiverEditor.MaskUrl(url));
 
     [Fact]
     public async Task TeamMembersComeFromTheTenantAndOnlyEditorsChangeThem()
