@@ -165,4 +165,14 @@ public class AlertmanagerApiTests : IAsyncLifetime
         Assert.True(attempt.Success, attempt.Error);
         Assert.Equal("webhook", attempt.Integration);
     }
+
+    [Fact]
+    public async Task TheConfiguredExternalUrlIsEveryTenantAlertmanagersLinkBack()
+    {
+        await using var configured = _factory.WithWebHostBuilder(b => b.UseSetting("Portal:ExternalUrl", "https://portal.example.com/"));
+        var tenant = "ext-" + Guid.NewGuid().ToString("N")[..8];
+        await _factory.TokenAsync(tenant, TokenScopes.Alerts);
+        var engine = configured.Services.GetRequiredService<Portal.Tenancy.TenantEngineRegistry>().Get(tenant);
+        Assert.Equal("https://portal.example.com/alertmanager", engine.Alerting.ExternalUrl);
+    }
 }

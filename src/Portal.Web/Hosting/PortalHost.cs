@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 using Prometheus;
@@ -45,6 +46,8 @@ public static class PortalHost
             storage, sp.GetRequiredService<TenantLimitsProvider>().For, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             onOpen: engine =>
             {
+                var externalUrl = sp.GetRequiredService<IOptionsMonitor<PortalOptions>>().CurrentValue.ExternalUrl;
+                if (externalUrl.Length > 0) engine.Alerting.ExternalUrl = externalUrl.TrimEnd('/') + "/alertmanager";
                 sp.GetRequiredService<AlertHistoryRecorder>().Attach(engine);
                 sp.GetRequiredService<TenantConfigService>().LoadInto(engine);
             },

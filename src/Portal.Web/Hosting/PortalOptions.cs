@@ -16,4 +16,10 @@ public sealed class PortalOptions
     public const string Section = "Portal";
 
     public PortalMode Mode { get; set; } = PortalMode.SelfHosted;
+
+    /// <summary>
+    /// The portal's public base URL (e.g. https://portal.example.com), used in links the portal sends out: a tenant
+    /// Alertmanager's external URL is this plus <c>/alertmanager</c>. Empty: taken from the first Alertmanager API request.
+    /// </summary>
+    public string ExternalUrl { get; set; } = "";
 }
