@@ -43,12 +43,8 @@ function tooltipFormatter(params) {
     return html + '</div>';
 }
 
-/**
- * Draws series on el. payload: { series: [{ name, color, t: [ms...], v: [value|null...] }], stacked, startMs, endMs }.
- * dotnet (optional) receives OnZoom(startMs, endMs) after the user drags a range on the plot.
- */
-export async function render(el, payload, dotnet) {
-    await ensureECharts();
+/** The ECharts instance drawn on el, created (and kept sized to el) on first use. ECharts must be loaded. */
+export function chartOf(el) {
     let chart = window.echarts.getInstanceByDom(el);
     if (!chart) {
         chart = window.echarts.init(el, null, { renderer: 'canvas' });
@@ -56,6 +52,16 @@ export async function render(el, payload, dotnet) {
         ro.observe(el);
         el.__portalResize = ro;
     }
+    return chart;
+}
+
+/**
+ * Draws series on el. payload: { series: [{ name, color, t: [ms...], v: [value|null...] }], stacked, startMs, endMs }.
+ * dotnet (optional) receives OnZoom(startMs, endMs) after the user drags a range on the plot.
+ */
+export async function render(el, payload, dotnet) {
+    await ensureECharts();
+    const chart = chartOf(el);
     const text = cssVar('--mud-palette-text-primary', '#333');
     const lines = cssVar('--mud-palette-lines-default', '#ccc');
     const stacked = !!payload.stacked;

@@ -1,7 +1,7 @@
 // Dashboard panels drawn by Apache ECharts (the bundle comes from the Vizor.ECharts NuGet package, loaded by
 // portal-charts.js) and the panel grid's drag and resize. The .NET side owns the dashboard model; this module only
 // draws and reports grid moves.
-import { ensureECharts } from './portal-charts.js';
+import { ensureECharts, chartOf } from './portal-charts.js';
 
 // ---- units (the subset of Grafana's unit ids the editor offers; others are written as a suffix) ----
 
@@ -85,16 +85,6 @@ function stats() {
     return window.portalDashboardStats;
 }
 
-function chartOf(el) {
-    let chart = window.echarts.getInstanceByDom(el);
-    if (!chart) {
-        chart = window.echarts.init(el, null, { renderer: 'canvas' });
-        const ro = new ResizeObserver(() => chart.resize());
-        ro.observe(el);
-        el.__portalResize = ro;
-    }
-    return chart;
-}
 
 function escapeHtml(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;'); }
 

@@ -437,7 +437,7 @@ public static class SimpleScrapeJobValidator
             errors["token"] = "Use either basic auth or a bearer token, not both.";
         if ((job.TlsCert.Length > 0) != (job.TlsKey.Length > 0)) errors["tls"] = "A client certificate needs its key, and a key its certificate.";
         foreach (var name in job.Labels.Keys)
-            if (!LabelNameOk(name)) errors["labels"] = $"\"{name}\" is not a valid label name (letters, digits and _, not starting with a digit).";
+            if (!Portal.Model.LabelNames.IsLegacyLabelName(name)) errors["labels"] = $"\"{name}\" is not a valid label name (letters, digits and _, not starting with a digit).";
         return errors;
     }
 
@@ -462,13 +462,5 @@ public static class SimpleScrapeJobValidator
         var host = t[..colon];
         if (host.StartsWith('[') && host.EndsWith(']')) return System.Net.IPAddress.TryParse(host[1..^1], out _);
         return Uri.CheckHostName(host) != UriHostNameType.Unknown;
-    }
-
-    private static bool LabelNameOk(string name)
-    {
-        if (name.Length == 0 || char.IsAsciiDigit(name[0])) return false;
-        foreach (var c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
-        return true;
     }
 }

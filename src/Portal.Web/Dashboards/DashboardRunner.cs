@@ -235,19 +235,7 @@ public sealed partial class DashboardRunner(TenantEngine engine)
     /// <summary>Points of a range result with a gap (null) wherever consecutive samples are more than one step apart.</summary>
     public static PanelSeries FromSamples(Labels labels, Sample[] samples, long stepMs, string legend, string expr, string refId)
     {
-        var t = new List<long>(samples.Length + 4);
-        var v = new List<double?>(samples.Length + 4);
-        for (int i = 0; i < samples.Length; i++)
-        {
-            if (i > 0 && samples[i].T - samples[i - 1].T > stepMs)
-            {
-                t.Add(samples[i - 1].T + stepMs);
-                v.Add(null);
-            }
-            double f = samples[i].V;
-            t.Add(samples[i].T);
-            v.Add(double.IsFinite(f) ? f : null);
-        }
-        return new PanelSeries(LegendFormat.Name(legend, labels, expr), labels, refId, t.ToArray(), v.ToArray(), stepMs);
+        var (t, v) = Components.Shared.ChartSeries.WithGaps(samples, stepMs);
+        return new PanelSeries(LegendFormat.Name(legend, labels, expr), labels, refId, t, v, stepMs);
     }
 }

@@ -31,23 +31,31 @@ public sealed record ChartSeries(string Name, string Color, long[] T, double?[] 
         var list = new List<ChartSeries>(series.Count);
         for (int s = 0; s < series.Count; s++)
         {
-            var samples = series[s].Floats;
-            var t = new List<long>(samples.Length + 4);
-            var v = new List<double?>(samples.Length + 4);
-            for (int i = 0; i < samples.Length; i++)
-            {
-                if (i > 0 && samples[i].T - samples[i - 1].T > stepMs)
-                {
-                    t.Add(samples[i - 1].T + stepMs);
-                    v.Add(null);
-                }
-                double f = samples[i].V;
-                t.Add(samples[i].T);
-                v.Add(double.IsFinite(f) ? f : null);
-            }
-            var name = SeriesName(series[s].Metric);
-            list.Add(new ChartSeries(name, Palette[s % Palette.Count], t.ToArray(), v.ToArray()));
+            var (t, v) = WithGaps(series[s].Floats, stepMs);
+            list.Add(new ChartSeries(SeriesName(series[s].Metric), Palette[s % Palette.Count], t, v));
         }
         return list;
+    }
+
+    /// <summary>
+    /// A range result's points as times and values, with a null inserted wherever consecutive samples are more than one
+    /// <paramref name="stepMs"/> apart (so a chart breaks the line there); non-finite values become null.
+    /// </summary>
+    public static (long[] T, double?[] V) WithGaps(Sample[] samples, long stepMs)
+    {
+        var t = new List<long>(samples.Length + 4);
+        var v = new List<double?>(samples.Length + 4);
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (i > 0 && samples[i].T - samples[i - 1].T > stepMs)
+            {
+                t.Add(samples[i - 1].T + stepMs);
+                v.Add(null);
+            }
+            double f = samples[i].V;
+            t.Add(samples[i].T);
+            v.Add(double.IsFinite(f) ? f : null);
+        }
+        return (t.ToArray(), v.ToArray());
     }
 }
