@@ -80,10 +80,11 @@ public sealed class TargetsJourneyTests(BrowserFixture browser) : IClassFixture<
         await Expect(owner.GetByTestId("member-row").Filter(new() { HasText = "owner@other.example" })).ToBeVisibleAsync(Slow);
         await BrowserFixture.GotoInteractiveAsync(other, _portal.BaseUrl + "/targets");
         await other.GetByTestId("tenant-switcher").ClickAsync();
+        // The switch is saved and then the page reloads itself; wait for that reload rather than navigating over it.
         await other.GetByText("Node Team (Viewer)").ClickAsync();
+        await Expect(other.GetByTestId("read-only")).ToBeVisibleAsync(Slow);
         await BrowserFixture.GotoInteractiveAsync(other, _portal.BaseUrl + "/targets");
         await Expect(other.GetByTestId("target")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        await Expect(other.GetByTestId("read-only")).ToBeVisibleAsync(Slow);
         await Expect(other.GetByTestId("add-target")).ToHaveCountAsync(0);
         await Expect(other.GetByTestId("edit-job")).ToHaveCountAsync(0);
         await Expect(other.GetByTestId("remove-job")).ToHaveCountAsync(0);
