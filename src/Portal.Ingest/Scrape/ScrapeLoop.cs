@@ -159,6 +159,7 @@ public sealed class ScrapeLoop : IDisposable
     private readonly SeriesRef[] _syntheticRefs = new SeriesRef[SyntheticNames.Length];
     private readonly ulong _offsetSeed;
     private readonly SemaphoreSlim _scrapeLock = new(1, 1);
+    private readonly TargetMetadataCache _metadata;
     private long _iter;
     private long _lastScrapeMs;
     private bool _reportedBefore;
@@ -183,6 +184,8 @@ public sealed class ScrapeLoop : IDisposable
         _syntheticLabels = new Labels[SyntheticNames.Length];
         for (int i = 0; i < SyntheticNames.Length; i++)
             _syntheticLabels[i] = new LabelsBuilder(target.Labels).Set(Labels.MetricName, SyntheticNames[i]).Build();
+        _metadata = inheritFrom?._metadata ?? new TargetMetadataCache();
+        target.AttachMetadata(_metadata);
         if (inheritFrom is not null)
         {
             foreach (var (k, v) in inheritFrom._cache) _cache[k] = v;
@@ -334,6 +337,7 @@ public sealed class ScrapeLoop : IDisposable
             var report = new ScrapeReport(error is null, duration, scraped, added, seriesAdded, exemplars, error);
             AppendReport(app, appendTime, report);
             app.Commit();
+            _metadata.ScrapeDone(iter, error is null);
             Target.Report(new TargetState(error is null ? TargetHealth.Up : TargetHealth.Down, started, duration, error, scraped));
             if (iter % 10 == 0) EvictOld(iter);
             return report;
@@ -360,7 +364,11 @@ public sealed class ScrapeLoop : IDisposable
         {
             var e = p.Next();
             if (e == Entry.Eof) break;
-            if (e != Entry.Series) continue;
+            if (e != Entry.Series)
+            {
+                if (e is Entry.Type or Entry.Help or Entry.Unit) _metadata.Observe(p, e, _iter);
+                continue;
+            }
             _scraped++;
             if (p.HasExemplar) _exemplars++;
             if (!_lookup.TryGetValue(p.SeriesBytes, out var entry))

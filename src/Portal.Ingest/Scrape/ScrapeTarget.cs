@@ -59,6 +59,13 @@ public sealed class ScrapeTarget
         get { lock (_lock) return _state; }
     }
 
+    /// <summary>The metric metadata (TYPE, HELP, UNIT) of the target's latest scrapes, sorted by metric name.</summary>
+    public IReadOnlyList<MetricMetadata> Metadata => _metadata?.Snapshot ?? [];
+
+    private TargetMetadataCache? _metadata;
+
+    internal void AttachMetadata(TargetMetadataCache cache) => _metadata = cache;
+
     internal void Report(TargetState s)
     {
         lock (_lock) _state = s;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Portal.Data;
+using Portal.Ingest.Scrape;
 using Portal.Model;
 using Portal.PromQL;
 using Portal.Tenancy;
@@ -27,9 +28,9 @@ public static class PrometheusApi
         read.MapMethods("/series", ["GET", "POST"], Series);
         read.MapMethods("/labels", ["GET", "POST"], LabelNamesEndpoint);
         read.MapGet("/label/{name}/values", LabelValues);
-        read.MapGet("/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartObject(); w.WriteEndObject(); })));
+        read.MapGet("/metadata", Metadata);
         read.MapGet("/targets", Targets);
-        read.MapGet("/targets/metadata", (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
+        read.MapGet("/targets/metadata", TargetsMetadata);
         read.MapMethods("/query_exemplars", ["GET", "POST"], (HttpContext ctx) => Handle(ctx, _ => ApiResponse.SuccessAsync(ctx, w => { w.WriteStartArray(); w.WriteEndArray(); })));
         read.MapMethods("/format_query", ["GET", "POST"], FormatQuery);
         read.MapMethods("/parse_query", ["GET", "POST"], ParseQuery);
@@ -104,6 +105,108 @@ public static class PrometheusApi
     }
 
     /// <summary>The tenant's scrape targets as Prometheus's /api/v1/targets shows them (state=active|dropped|any, scrapePool=…).</summary>
+    /// <summary>
+    /// A signed integer limit as Prometheus's metadata endpoints read it: absent means -1 (none), 0 means none
+    /// returned, anything not an integer is bad_data.
+    /// </summary>
+    private static int MetadataLimit(ApiParams p, string name)
+    {
+        var v = p.Get(name);
+        if (string.IsNullOrEmpty(v)) return -1;
+        if (!int.TryParse(v, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            throw new BadParameterException($"invalid parameter \"{name}\": {name} must be a number");
+        return n;
+    }
+
+    /// <summary>
+    /// /api/v1/targets/metadata: every active target's metric metadata, as Prometheus lists it. match_target
+    /// selects targets by their labels; with metric only that metric's entry is given (and the metric field left
+    /// out); limit stops adding targets once that many entries are listed.
+    /// </summary>
+    private static Task TargetsMetadata(HttpContext ctx) => Handle(ctx, async engine =>
+    {
+        var p = await ApiParams.ReadAsync(ctx.Request);
+        int limit = MetadataLimit(p, "limit");
+        var metric = p.Get("metric") ?? "";
+        Matcher[]? matchers = null;
+        if (p.Get("match_target") is { Length: > 0 } selector)
+        {
+            try
+            {
+                matchers = PromQLParser.ParseMetricSelector(selector).ToArray();
+            }
+            catch (PromQLParseException e)
+            {
+                throw new BadParameterException($"invalid parameter \"match_target\": {e.Message}");
+            }
+        }
+        var rows = new List<(Labels Target, MetricMetadata Meta)>();
+        foreach (var t in engine.Scrape.ActiveTargets())
+        {
+            if (limit >= 0 && rows.Count >= limit) break;
+            if (matchers is not null && !matchers.All(m => m.Matches(t.Labels.Get(m.Name)))) continue;
+            foreach (var md in t.Metadata)
+                if (metric.Length == 0 || md.Metric == metric) rows.Add((t.Labels, md));
+        }
+        await ApiResponse.SuccessAsync(ctx, w =>
+        {
+            w.WriteStartArray();
+            foreach (var (target, md) in rows)
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("target");
+                ApiResponse.WriteLabels(w, target);
+                if (metric.Length == 0) w.WriteString("metric", md.Metric);
+                w.WriteString("type", md.Type);
+                w.WriteString("help", md.Help);
+                w.WriteString("unit", md.Unit);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        });
+    });
+
+    /// <summary>
+    /// /api/v1/metadata: the distinct (type, help, unit) of each metric over all active targets, as Prometheus
+    /// serves it. limit caps the number of metrics, limit_per_metric the entries per metric; metric selects one.
+    /// </summary>
+    private static Task Metadata(HttpContext ctx) => Handle(ctx, async engine =>
+    {
+        var p = await ApiParams.ReadAsync(ctx.Request);
+        int limit = MetadataLimit(p, "limit"), perMetric = MetadataLimit(p, "limit_per_metric");
+        var metric = p.Get("metric") ?? "";
+        var byMetric = new SortedDictionary<string, List<MetricMetadata>>(StringComparer.Ordinal);
+        foreach (var t in engine.Scrape.ActiveTargets())
+            foreach (var md in t.Metadata)
+            {
+                if (metric.Length > 0 && md.Metric != metric) continue;
+                var norm = md with { Metric = "" };
+                if (!byMetric.TryGetValue(md.Metric, out var list)) byMetric[md.Metric] = list = [];
+                if (perMetric > 0 && list.Count >= perMetric) continue;
+                if (!list.Contains(norm)) list.Add(norm);
+            }
+        await ApiResponse.SuccessAsync(ctx, w =>
+        {
+            w.WriteStartObject();
+            int n = 0;
+            foreach (var (name, list) in byMetric)
+            {
+                if (limit >= 0 && n++ >= limit) break;
+                w.WriteStartArray(name);
+                foreach (var md in list)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("type", md.Type);
+                    w.WriteString("help", md.Help);
+                    w.WriteString("unit", md.Unit);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        });
+    });
+
     private static Task Targets(HttpContext ctx) => Handle(ctx, async engine =>
     {
         var p = await ApiParams.ReadAsync(ctx.Request);
