@@ -34,6 +34,9 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, IDispos
     private Timer? _timer;
     private bool _disposed;
 
+    /// <summary>Series in the head (the in-memory recent data) now; cheap, thread-safe.</summary>
+    public int HeadSeries => _head.NumSeries;
+
     private TsdbDatabase(string dir, TsdbOptions opts, ILogger log, TsdbHead head, WriteAheadLog wal, FileStream lockFile, Block[] blocks)
     {
         _dir = dir; _opts = opts; _log = log; _head = head; _wal = wal; _lockFile = lockFile; _blocks = blocks;

@@ -13,43 +13,10 @@ public sealed class ScrapingTests(PortalFactory factory) : IClassFixture<PortalF
 {
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
 
-    /// <summary>A target serving a fixed text-format payload on a free loopback port until disposed.</summary>
-    private sealed class Target : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        public int Port { get; }
-
-        public Target(string payload)
-        {
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext ctx;
-                    try { ctx = await _listener.GetContextAsync(); }
-                    catch (Exception) { return; }
-                    var bytes = Encoding.UTF8.GetBytes(payload);
-                    ctx.Response.ContentType = "text/plain; version=0.0.4";
-                    await ctx.Response.OutputStream.WriteAsync(bytes);
-                    ctx.Response.Close();
-                }
-            });
-        }
-
-        public void Dispose() => _listener.Close();
-    }
-
     [Fact]
     public async Task AnAppliedConfigScrapesTheTargetAndTheApiShowsIt()
     {
-        using var target = new Target("# TYPE app_requests_total counter\napp_requests_total{path=\"/\"} 7\n");
+        using var target = new StaticTarget("# TYPE app_requests_total counter\napp_requests_total{path=\"/\"} 7\n");
         var tenant = "scrape-" + Guid.NewGuid().ToString("N")[..8];
         using var client = factory.ClientWithToken(await factory.TokenAsync(tenant, TokenScopes.Read));
         var configs = factory.Services.GetRequiredService<TenantConfigService>();
@@ -86,7 +53,7 @@ public sealed class ScrapingTests(PortalFactory factory) : IClassFixture<PortalF
     [Fact]
     public async Task MetadataApisServeTheTargetsTypeHelpAndUnitToItsTenantOnly()
     {
-        using var target = new Target("# HELP app_requests_total Requests served.\n# TYPE app_requests_total counter\napp_requests_total 7\n" +
+        using var target = new StaticTarget("# HELP app_requests_total Requests served.\n# TYPE app_requests_total counter\napp_requests_total 7\n" +
                                       "# HELP app_temperature Room temperature.\n# TYPE app_temperature gauge\napp_temperature 21\n");
         var tenant = "meta-" + Guid.NewGuid().ToString("N")[..8];
         using var client = factory.ClientWithToken(await factory.TokenAsync(tenant, TokenScopes.Read));

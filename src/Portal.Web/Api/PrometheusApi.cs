@@ -250,6 +250,7 @@ public static class PrometheusApi
                     w.WriteStartObject();
                     w.WritePropertyName("discoveredLabels");
                     ApiResponse.WriteLabels(w, d.DiscoveredLabels);
+                    w.WriteString("scrapePool", d.ScrapePool);
                     w.WriteEndObject();
                 }
             }
@@ -447,6 +448,9 @@ public static class PrometheusApi
             w.WriteString("GOGC", "");
             w.WriteString("GODEBUG", "");
             w.WriteString("storageRetention", PromDuration.Format(engine.Limits.Retention));
+            w.WriteString("hostname", Environment.MachineName);
+            w.WriteString("serverTime", DateTimeOffset.UtcNow.UtcDateTime.ToString("O"));
+            w.WriteNumber("timeSeriesCount", engine.Tsdb.HeadSeries);
             w.WriteEndObject();
         });
     });
