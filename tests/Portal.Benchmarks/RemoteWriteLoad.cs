@@ -152,7 +152,7 @@ public static class RemoteWriteLoad
         // Warm-up: the first round's first request (not counted), so connection setup and JIT are outside the figures.
         Send(http, url, payloads[0]);
         Thread.Sleep(500);
-        double cpu0 = CpuSeconds(p.Id);
+        double cpu0 = ProcessStats.CpuSeconds(p.Id);
         var sw = Stopwatch.StartNew();
         int next = 0, errors = 0;
         var workers = new Thread[concurrency];
@@ -171,8 +171,8 @@ public static class RemoteWriteLoad
         }
         foreach (var w in workers) w.Join();
         sw.Stop();
-        double cpu = CpuSeconds(p.Id) - cpu0;
-        var (rss, hwm) = Memory(p.Id);
+        double cpu = ProcessStats.CpuSeconds(p.Id) - cpu0;
+        var (rss, hwm) = ProcessStats.Memory(p.Id);
         long sent = total - Math.Min(total, SamplesPerRequest);
         return new Figures(sw.Elapsed.TotalSeconds, cpu, rss, hwm, sent, errors);
     }
@@ -185,26 +185,6 @@ public static class RemoteWriteLoad
         content.Headers.TryAddWithoutValidation("X-Prometheus-Remote-Write-Version", "0.1.0");
         using var r = http.PostAsync(url, content).GetAwaiter().GetResult();
         return r.IsSuccessStatusCode;
-    }
-
-    /// <summary>utime + stime of a process from /proc/PID/stat, in seconds.</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return ticks / 100.0;
-    }
-
-    private static (long RssKb, long HwmKb) Memory(int pid)
-    {
-        long rss = 0, hwm = 0;
-        foreach (var line in File.ReadAllLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        return (rss, hwm);
     }
 
     private static Process Start(string file, params string[] args)

@@ -105,16 +105,16 @@ public static class ScrapeLoad
     private static Window Measure(CountingAppendable counting, Process server, TimeSpan length)
     {
         var before = counting.Snapshot();
-        double cpu0 = CpuSeconds(Environment.ProcessId), scpu0 = CpuSeconds(server.Id);
+        double cpu0 = ProcessStats.CpuSeconds(Environment.ProcessId), scpu0 = ProcessStats.CpuSeconds(server.Id);
         long alloc0 = GC.GetTotalAllocatedBytes(precise: false);
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         var sw = Stopwatch.StartNew();
         Thread.Sleep(length);
         var after = counting.Snapshot();
         double secs = sw.Elapsed.TotalSeconds;
-        double cpu = CpuSeconds(Environment.ProcessId) - cpu0, scpu = CpuSeconds(server.Id) - scpu0;
+        double cpu = ProcessStats.CpuSeconds(Environment.ProcessId) - cpu0, scpu = ProcessStats.CpuSeconds(server.Id) - scpu0;
         long alloc = GC.GetTotalAllocatedBytes(precise: false) - alloc0;
-        var (rss, hwm) = Memory(Environment.ProcessId);
+        var (rss, hwm) = ProcessStats.Memory(Environment.ProcessId);
         var durations = counting.DurationsSince(before.Scrapes);
         Array.Sort(durations);
         return new Window(secs, after.Samples - before.Samples, after.Scrapes - before.Scrapes, after.Failed - before.Failed,
@@ -411,23 +411,4 @@ public static class ScrapeLoad
         public Task<string?> ScrapeAsync(ScrapeTarget target, ScrapeBuffer buffer, TimeSpan timeout, CancellationToken ct) => Task.FromResult<string?>(null);
     }
 
-    /// <summary>utime + stime of a process from /proc/PID/stat, in seconds.</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return ticks / 100.0;
-    }
-
-    private static (long RssKb, long HwmKb) Memory(int pid)
-    {
-        long rss = 0, hwm = 0;
-        foreach (var line in File.ReadAllLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        return (rss, hwm);
-    }
 }
