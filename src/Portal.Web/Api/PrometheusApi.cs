@@ -47,7 +47,7 @@ public static class PrometheusApi
     }
 
     /// <summary>Runs a handler with the caller's tenant engine, turning bad parameters into bad_data answers.</summary>
-    private static async Task Handle(HttpContext ctx, Func<TenantEngine, Task> handler)
+    internal static async Task Handle(HttpContext ctx, Func<TenantEngine, Task> handler)
     {
         var tenant = ctx.User.TenantId() ?? throw new InvalidOperationException("authorization let a request without tenant through");
         var engine = ctx.RequestServices.GetRequiredService<TenantEngineRegistry>().Get(tenant);

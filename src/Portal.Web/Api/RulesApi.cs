@@ -25,21 +25,7 @@ public static class RulesApi
         return endpoints;
     }
 
-    private static async Task Handle(HttpContext ctx, Func<TenantEngine, Task> handler)
-    {
-        var tenant = ctx.User.TenantId() ?? throw new InvalidOperationException("authorization let a request without tenant through");
-        var engine = ctx.RequestServices.GetRequiredService<TenantEngineRegistry>().Get(tenant);
-        try
-        {
-            await handler(engine);
-        }
-        catch (BadParameterException e)
-        {
-            await ApiResponse.ErrorAsync(ctx, "bad_data", e.Message);
-        }
-    }
-
-    private static Task Alerts(HttpContext ctx) => Handle(ctx, engine => ApiResponse.SuccessAsync(ctx, w => WriteAlertsData(w, engine.Rules)));
+    private static Task Alerts(HttpContext ctx) => PrometheusApi.Handle(ctx, engine => ApiResponse.SuccessAsync(ctx, w => WriteAlertsData(w, engine.Rules)));
 
     /// <summary>The data of /api/v1/alerts: every pending or firing alert of the tenant.</summary>
     public static void WriteAlertsData(Utf8JsonWriter w, RuleManager rules)
@@ -52,7 +38,7 @@ public static class RulesApi
         w.WriteEndObject();
     }
 
-    private static Task Rules(HttpContext ctx) => Handle(ctx, async engine =>
+    private static Task Rules(HttpContext ctx) => PrometheusApi.Handle(ctx, async engine =>
     {
         var p = await ApiParams.ReadAsync(ctx.Request);
         var filter = RulesFilter.Parse(p);

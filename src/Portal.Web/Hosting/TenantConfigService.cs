@@ -31,29 +31,33 @@ public sealed class TenantConfigService(
     /// Every problem of <paramref name="yaml"/> as a document of <paramref name="kind"/> for tenant
     /// <paramref name="tenantId"/> (its limits apply); empty when it may run.
     /// </summary>
-    public IReadOnlyList<ConfigError> Validate(string tenantId, ConfigKind kind, string name, string yaml)
-    {
-        var errors = Validate(kind, name, yaml);
-        if (errors.Count > 0 || kind != ConfigKind.Prometheus) return errors;
-        return CheckLimits(PrometheusConfigLoader.Load(yaml, name).Config!, name, limits.For(tenantId)).ToList();
-    }
+    public IReadOnlyList<ConfigError> Validate(string tenantId, ConfigKind kind, string name, string yaml) =>
+        Check(tenantId, kind, name, yaml).Errors;
 
     /// <summary>Every problem of <paramref name="yaml"/> as a document of <paramref name="kind"/>, without a tenant's limits (those are checked on apply).</summary>
-    public IReadOnlyList<ConfigError> Validate(ConfigKind kind, string name, string yaml)
+    public IReadOnlyList<ConfigError> Validate(ConfigKind kind, string name, string yaml) => Check(null, kind, name, yaml).Errors;
+
+    /// <summary>
+    /// Parses <paramref name="yaml"/> once and checks it (Hosted-mode rules; the tenant's limits when
+    /// <paramref name="tenantId"/> is given). A valid prometheus.yml comes back parsed, for applying.
+    /// </summary>
+    private (IReadOnlyList<ConfigError> Errors, PrometheusConfig? Prometheus) Check(string? tenantId, ConfigKind kind, string name, string yaml)
     {
         var hosted = options.CurrentValue.Mode == PortalMode.Hosted;
         switch (kind)
         {
             case ConfigKind.Prometheus:
                 var p = PrometheusConfigLoader.Load(yaml, name);
-                if (!p.Success) return p.Errors;
-                return hosted ? HostedModeValidator.Validate(p.Config!) : [];
+                if (!p.Success) return (p.Errors, null);
+                var errors = hosted ? HostedModeValidator.Validate(p.Config!) : [];
+                if (errors.Count == 0 && tenantId is not null) errors = CheckLimits(p.Config!, name, limits.For(tenantId)).ToList();
+                return (errors, errors.Count == 0 ? p.Config : null);
             case ConfigKind.Alertmanager:
                 var a = AlertmanagerConfigLoader.Load(yaml, name);
-                if (!a.Success) return a.Errors;
-                return hosted ? HostedModeValidator.Validate(a.Config!) : [];
+                if (!a.Success) return (a.Errors, null);
+                return (hosted ? HostedModeValidator.Validate(a.Config!) : [], null);
             case ConfigKind.Rules:
-                return RuleFileLoader.Load(yaml, name).Errors;
+                return (RuleFileLoader.Load(yaml, name).Errors, null);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
@@ -67,8 +71,8 @@ public sealed class TenantConfigService(
     {
         var current = await revisions.CurrentAsync(tenantId, kind, name, ct);
         if (current is not null && current.Yaml == yaml) return new(current, [], Unchanged: true);
-        var errors = Validate(tenantId, kind, name, yaml);
-        if (errors.Count == 0 && kind == ConfigKind.Prometheus) errors = StartScraping(engines.Get(tenantId), yaml);
+        var (errors, prometheus) = Check(tenantId, kind, name, yaml);
+        if (prometheus is not null) errors = StartScraping(engines.Get(tenantId), prometheus);
         if (errors.Count == 0 && kind == ConfigKind.Rules) errors = ApplyRules(engines.Get(tenantId), name, yaml);
         if (errors.Count == 0 && kind == ConfigKind.Alertmanager)
             errors = ApplyAlertmanager(engines.Get(tenantId), yaml, await TeamRoutingOf(tenantId, ct));
@@ -110,26 +114,26 @@ public sealed class TenantConfigService(
                 log.LogError("Tenant {Tenant}: the stored Alertmanager configuration cannot run: {Error}", engine.TenantId, e);
         var prometheus = revisions.CurrentAsync(engine.TenantId, ConfigKind.Prometheus, PrometheusDocument).GetAwaiter().GetResult();
         if (prometheus is null) return;
-        foreach (var e in StartScraping(engine, prometheus.Yaml))
+        var loaded = PrometheusConfigLoader.Load(prometheus.Yaml, PrometheusDocument);
+        var errors = loaded.Success ? StartScraping(engine, loaded.Config!) : loaded.Errors;
+        foreach (var e in errors)
             log.LogError("Tenant {Tenant}: the stored configuration cannot run: {Error}", engine.TenantId, e);
     }
 
     /// <summary>Hands a validated configuration to the engine's scrape manager; its refusal (e.g. unusable TLS files) comes back as errors and the old configuration keeps running.</summary>
-    private static IReadOnlyList<ConfigError> StartScraping(TenantEngine engine, string yaml)
+    private static IReadOnlyList<ConfigError> StartScraping(TenantEngine engine, PrometheusConfig config)
     {
-        var loaded = PrometheusConfigLoader.Load(yaml, PrometheusDocument);
-        if (!loaded.Success) return loaded.Errors;
         try
         {
-            engine.Scrape.ApplyConfig(loaded.Config!);
-            engine.Push.ApplyConfig(loaded.Config!, engine.OutboundConnect);
+            engine.Scrape.ApplyConfig(config);
+            engine.Push.ApplyConfig(config, engine.OutboundConnect);
         }
         catch (ScrapeConfigRejectedException e)
         {
             return e.Errors.Select(m => new ConfigError(PrometheusDocument, 1, 1, m)).ToList();
         }
-        engine.SetDisplayConfig(ConfigSerializer.ToYaml(loaded.Config!, maskSecrets: true));
-        TenantRules.ApplyGlobals(engine, loaded.Config!);
+        engine.SetDisplayConfig(ConfigSerializer.ToYaml(config, maskSecrets: true));
+        TenantRules.ApplyGlobals(engine, config);
         return [];
     }
 
