@@ -177,14 +177,25 @@ public static class RemoteWriteLoad
         return new Figures(sw.Elapsed.TotalSeconds, cpu, rss, hwm, sent, errors);
     }
 
+    /// <summary>Posts one payload; a refusal is printed (status and body) and counted by the caller.</summary>
     private static bool Send(HttpClient http, string url, byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/x-protobuf");
         content.Headers.ContentEncoding.Add("snappy");
         content.Headers.TryAddWithoutValidation("X-Prometheus-Remote-Write-Version", "0.1.0");
-        using var r = http.PostAsync(url, content).GetAwaiter().GetResult();
-        return r.IsSuccessStatusCode;
+        try
+        {
+            using var r = http.PostAsync(url, content).GetAwaiter().GetResult();
+            if (r.IsSuccessStatusCode) return true;
+            Console.Error.WriteLine($"request refused: HTTP {(int)r.StatusCode} {r.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
+            return false;
+        }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"request failed: {e.Message}");
+            return false;
+        }
     }
 
     private static Process Start(string file, params string[] args)
