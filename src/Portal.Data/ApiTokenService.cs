@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -15,10 +16,24 @@ public sealed record TokenCheck(ApiToken? Token, string? Failure)
 
 /// <summary>
 /// Creates, verifies and revokes API tokens. Secrets are never stored: only their SHA-256 hash
-/// and a short prefix to find the row. Thread-safe (each call uses its own context).
+/// and a short prefix to find the row. A successful check is remembered for <see cref="VerifiedFor"/>, so a
+/// busy data source does not query the database on every request; revoking or replacing a token through this
+/// service forgets it at once on this node (other nodes notice within <see cref="VerifiedFor"/>).
+/// Thread-safe (each call uses its own context).
 /// </summary>
 public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
 {
+    /// <summary>How long a successful check is trusted without reading the database again.</summary>
+    public static readonly TimeSpan VerifiedFor = TimeSpan.FromSeconds(15);
+
+    /// <summary>Checked tokens remembered at most; the memory is cleared when it would grow past this.</summary>
+    private const int MaxRemembered = 10_000;
+
+    private sealed record Verified(ApiToken Token, DateTimeOffset CheckedAt);
+
+    /// <summary>Successful checks by the secret's hash (hex). The tokens in it are never modified.</summary>
+    private readonly ConcurrentDictionary<string, Verified> _verified = new(StringComparer.Ordinal);
+
     /// <summary>Generated secrets start with this, so they are recognisable in configs and logs.</summary>
     public const string SecretPrefix = "pt_";
 
@@ -43,7 +58,11 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> contexts,
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a token needs a name", nameof(name));
         await using var db = await contexts.CreateDbContextAsync(ct);
         var existing = await db.ApiTokens.SingleOrDefaultAsync(t => t.TenantId == tenantId && t.Name == name, ct);
-        if (existing is not null) db.ApiTokens.Remove(existing);
+        if (existing is not null)
+        {
+            db.ApiTokens.Remove(existing);
+            Forget(existing.Id);
+        }
         var token = new ApiToken
         {
             TenantId = tenantId,
@@ -70,9 +89,17 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> contexts,
         if (secret.Length < MinSecretLength) return new(null, "invalid token");
         var prefix = secret[..PrefixLength];
         var hash = HashSecret(secret);
+        var key = Convert.ToHexString(hash);
+        var now = clock.GetUtcNow();
+        if (_verified.TryGetValue(key, out var seen) && now - seen.CheckedAt < VerifiedFor)
+        {
+            var t = seen.Token;
+            if (tenantId is not null && t.TenantId != tenantId) return new(null, "invalid token");
+            if (t.ExpiresAt is { } expiry && expiry <= now) return new(null, "token has expired");
+            return new(t, null);
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
         var candidates = await db.ApiTokens.Where(t => t.Prefix == prefix).ToListAsync(ct);
-        var now = clock.GetUtcNow();
         foreach (var token in candidates)
         {
             if (!CryptographicOperations.FixedTimeEquals(token.Hash, hash)) continue;
@@ -84,6 +111,8 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> contexts,
                 token.LastUsedAt = now;
                 await db.SaveChangesAsync(ct);
             }
+            if (_verified.Count >= MaxRemembered) _verified.Clear();
+            _verified[key] = new Verified(token, now);
             return new(token, null);
         }
         return new(null, "invalid token");
@@ -97,7 +126,30 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> contexts,
         if (token is null) return false;
         token.RevokedAt ??= clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        Forget(token.Id);
         return true;
+    }
+
+    /// <summary>
+    /// Revokes the tenant's live tokens created by <paramref name="createdBy"/> whose names are not in
+    /// <paramref name="keep"/> (provisioning: tokens whose entry left the file); returns how many.
+    /// </summary>
+    public async Task<int> RevokeCreatedByExceptAsync(string tenantId, string createdBy, IReadOnlySet<string> keep, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var live = await db.ApiTokens.Where(t => t.TenantId == tenantId && t.CreatedBy == createdBy && t.RevokedAt == null).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var stale = live.Where(t => !keep.Contains(t.Name)).ToList();
+        foreach (var t in stale) t.RevokedAt = now;
+        await db.SaveChangesAsync(ct);
+        foreach (var t in stale) Forget(t.Id);
+        return stale.Count;
+    }
+
+    private void Forget(long tokenId)
+    {
+        foreach (var (key, v) in _verified)
+            if (v.Token.Id == tokenId) _verified.TryRemove(key, out _);
     }
 
     public async Task<IReadOnlyList<ApiToken>> ListAsync(string tenantId, CancellationToken ct = default)

@@ -71,11 +71,15 @@ public static class RemoteWriteLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {f.Samples} samples in {f.Seconds:0.00} s = {f.PerSecond:0} samples/s; receiver CPU {f.CpuSeconds:0.00} s = {f.PerCpuSecond:0} samples/CPU-s; RSS {f.RssKb / 1024} MiB (peak {f.PeakRssKb / 1024} MiB); errors {f.Errors}"));
 
-    /// <summary>Node-exporter-like series (8 labels) with one sample each per request, timestamps one second apart per round.</summary>
-    private static List<byte[]> BuildPayloads(int series, int rounds)
+    /// <summary>
+    /// Node-exporter-like series (6 labels: 100 metric names, 8 cpus, 25 instances per 20,000, 8 modes) with one
+    /// sample each per request, rounds <paramref name="stepMs"/> apart and ending a minute before now. Values grow
+    /// with the round, like counters.
+    /// </summary>
+    internal static List<byte[]> BuildPayloads(int series, int rounds, long stepMs = 1000)
     {
         var list = new List<byte[]>();
-        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)rounds * 1000 - 60_000;
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - rounds * stepMs - 60_000;
         var labelSets = new List<Prom.Label[]>(series);
         for (int i = 0; i < series; i++)
         {
@@ -97,7 +101,7 @@ public static class RemoteWriteLoad
                 {
                     var ts = new Prom.TimeSeries();
                     ts.Labels.AddRange(labelSets[i]);
-                    ts.Samples.Add(new Prom.Sample { Timestamp = t0 + r * 1000L, Value = r * 1.5 + i });
+                    ts.Samples.Add(new Prom.Sample { Timestamp = t0 + r * stepMs, Value = r * 1.5 + i });
                     req.Timeseries.Add(ts);
                 }
                 list.Add(SnappyBlock.Encode(req.ToByteArray()));
@@ -178,7 +182,7 @@ public static class RemoteWriteLoad
     }
 
     /// <summary>Posts one payload; a refusal is printed (status and body) and counted by the caller.</summary>
-    private static bool Send(HttpClient http, string url, byte[] body)
+    internal static bool Send(HttpClient http, string url, byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/x-protobuf");
@@ -198,7 +202,7 @@ public static class RemoteWriteLoad
         }
     }
 
-    private static Process Start(string file, params string[] args)
+    internal static Process Start(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -210,14 +214,14 @@ public static class RemoteWriteLoad
         return p;
     }
 
-    private static void Stop(Process p)
+    internal static void Stop(Process p)
     {
         if (p.HasExited) return;
         p.Kill(entireProcessTree: true);
         p.WaitForExit();
     }
 
-    private static void WaitReady(string url)
+    internal static void WaitReady(string url)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -234,7 +238,7 @@ public static class RemoteWriteLoad
         throw new TimeoutException("not ready: " + url);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -106,6 +106,64 @@ public abstract class DataStoreTests : IAsyncLifetime
         Assert.Equal("token has expired", (await tokens.VerifyAsync(expired.Secret, "team-a")).Failure);
     }
 
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [SkippableFact]
+    public async Task ACheckedTokenIsTrustedBrieflyButRevocationHereTakesEffectAtOnce()
+    {
+        SkipWithoutDatabase();
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await new TenantService(Contexts, clock).CreateAsync("team-a", "A", null);
+        var tokens = new ApiTokenService(Contexts, clock);
+        var a = await tokens.CreateAsync("team-a", "grafana", TokenScopes.Read, null, "test");
+        var b = await tokens.CreateAsync("team-a", "push", TokenScopes.Write, clock.Now.AddSeconds(5), "test");
+        Assert.True((await tokens.VerifyAsync(a.Secret, "team-a")).Ok);
+        Assert.True((await tokens.VerifyAsync(b.Secret, "team-a")).Ok);
+
+        // Revoked through the service: refused on the next request.
+        Assert.True(await tokens.RevokeAsync("team-a", a.Token.Id));
+        Assert.Equal("token has been revoked", (await tokens.VerifyAsync(a.Secret, "team-a")).Failure);
+
+        // A remembered check still honours expiry and the tenant.
+        clock.Now = clock.Now.AddSeconds(6);
+        Assert.Equal("token has expired", (await tokens.VerifyAsync(b.Secret, "team-a")).Failure);
+        var c = await tokens.CreateAsync("team-a", "other", TokenScopes.Read, null, "test");
+        Assert.True((await tokens.VerifyAsync(c.Secret, "team-a")).Ok);
+        Assert.False((await tokens.VerifyAsync(c.Secret, "team-b")).Ok);
+
+        // Revoked behind the service's back (another node): trusted until the remembered check is too old.
+        await using (var db = await Contexts.CreateDbContextAsync())
+        {
+            var row = await db.ApiTokens.SingleAsync(t => t.Id == c.Token.Id);
+            row.RevokedAt = clock.Now;
+            await db.SaveChangesAsync();
+        }
+        Assert.True((await tokens.VerifyAsync(c.Secret, "team-a")).Ok);
+        clock.Now = clock.Now + ApiTokenService.VerifiedFor;
+        Assert.Equal("token has been revoked", (await tokens.VerifyAsync(c.Secret, "team-a")).Failure);
+    }
+
+    [SkippableFact]
+    public async Task ProvisioningRevokesTheTokensThatLeftItsFile()
+    {
+        SkipWithoutDatabase();
+        await new TenantService(Contexts, TimeProvider.System).CreateAsync("team-a", "A", null, provisioned: true);
+        var tokens = new ApiTokenService(Contexts, TimeProvider.System);
+        await tokens.StoreAsync("team-a", "kept", "kept-long-secret-1", TokenScopes.Read, null, "provisioning");
+        await tokens.StoreAsync("team-a", "gone", "gone-long-secret-2", TokenScopes.Read, null, "provisioning");
+        var mine = await tokens.CreateAsync("team-a", "by-hand", TokenScopes.Read, null, "user-1");
+        Assert.True((await tokens.VerifyAsync("gone-long-secret-2", "team-a")).Ok);
+
+        Assert.Equal(1, await tokens.RevokeCreatedByExceptAsync("team-a", "provisioning", new HashSet<string> { "kept" }));
+        Assert.Equal("token has been revoked", (await tokens.VerifyAsync("gone-long-secret-2", "team-a")).Failure);
+        Assert.True((await tokens.VerifyAsync("kept-long-secret-1", "team-a")).Ok);
+        Assert.True((await tokens.VerifyAsync(mine.Secret, "team-a")).Ok);
+    }
+
     [SkippableFact]
     public async Task ProvisionedTokensReplaceTheirNamesakeAndMustBeLongEnough()
     {

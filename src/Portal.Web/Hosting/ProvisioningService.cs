@@ -213,11 +213,7 @@ public sealed class ProvisioningService(
             if (check.Ok && check.Token!.Name == t.Name && check.Token.Scopes == scopes) continue;
             await tokens.StoreAsync(slug, t.Name!, t.Token.Value, scopes, null, Author, ct);
         }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var stale = await db.ApiTokens.Where(t => t.TenantId == slug && t.CreatedBy == Author && t.RevokedAt == null).ToListAsync(ct);
-        var now = DateTimeOffset.UtcNow;
-        foreach (var t in stale.Where(t => !wanted.Contains(t.Name))) t.RevokedAt = now;
-        await db.SaveChangesAsync(ct);
+        await tokens.RevokeCreatedByExceptAsync(slug, Author, wanted, ct);
     }
 
     private async Task ApplyMembersAsync(string slug, TenantFile file, List<string> notes, CancellationToken ct)
