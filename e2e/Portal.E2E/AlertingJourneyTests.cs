@@ -41,13 +41,7 @@ public sealed class AlertingJourneyTests(BrowserFixture browser) : IClassFixture
         using var smtp = new SmtpServer();
         int stopped = FreePort();
 
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(_portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync("Journey Team");
-        await page.Locator("#email").FillAsync("owner@journey.example");
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync("owner@journey.example", new() { Timeout = 30_000 });
+        var page = await browser.SignUpAsync(_portal.BaseUrl, "Journey Team", "owner@journey.example");
 
         // A scrape job whose only target is a closed local port: up == 0.
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/config");

@@ -34,13 +34,7 @@ public sealed class AlertingPagesTests(BrowserFixture browser) : IClassFixture<B
     public async Task AnAlwaysFiringRuleIsSilencedFromItsRowAndTheSilenceExpired()
     {
         const string email = "owner@alerting.example";
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(_portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync("Alerting Team");
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email, new() { Timeout = 30_000 });
+        var page = await browser.SignUpAsync(_portal.BaseUrl, "Alerting Team", email);
 
         // Before any rule, the Alerts page explains how to add one.
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/alerts");

@@ -42,6 +42,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Signs up on <paramref name="baseUrl"/> in a fresh page (a new tenant named <paramref name="team"/>, owned by
+    /// <paramref name="email"/>, password <c>correct-horse-1</c>) and returns the page once it shows the user signed in.
+    /// </summary>
+    public async Task<IPage> SignUpAsync(string baseUrl, string team, string email)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(baseUrl + "/account/sign-up");
+        await page.Locator("#team").FillAsync(team);
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync("correct-horse-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email, new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        return page;
+    }
+
     /// <summary>Navigates and waits until the page's Blazor circuit is connected, so clicks are not lost.</summary>
     public static async Task GotoInteractiveAsync(IPage page, string url)
     {

@@ -19,18 +19,6 @@ public sealed class TargetsJourneyTests(BrowserFixture browser) : IClassFixture<
 
     private static string Shot(string name) => Path.Combine(RepoPaths.Screenshots(), name);
 
-    private async Task<IPage> SignUpAsync(string team, string email)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(_portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync(team);
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email, new() { Timeout = 30_000 });
-        return page;
-    }
-
     [Fact]
     public async Task SignUpAddANodeExporterSeeItUpAndGraphIt()
     {
@@ -39,7 +27,7 @@ public sealed class TargetsJourneyTests(BrowserFixture browser) : IClassFixture<
         await using var exporter = new ExternalProcess(NodeExporter, $"--web.listen-address=127.0.0.1:{port}",
             "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.loadavg");
 
-        var owner = await SignUpAsync("Node Team", "owner@node.example");
+        var owner = await browser.SignUpAsync(_portal.BaseUrl, "Node Team", "owner@node.example");
         await BrowserFixture.GotoInteractiveAsync(owner, _portal.BaseUrl + "/targets");
         await Expect(owner.GetByTestId("empty-state")).ToBeVisibleAsync(Slow);
         await owner.ScreenshotAsync(new() { Path = Shot("targets-empty.png"), FullPage = true });
@@ -68,7 +56,7 @@ public sealed class TargetsJourneyTests(BrowserFixture browser) : IClassFixture<
         await owner.ScreenshotAsync(new() { Path = Shot("targets-explore.png"), FullPage = true });
 
         // Another tenant sees none of it.
-        var other = await SignUpAsync("Other Team", "owner@other.example");
+        var other = await browser.SignUpAsync(_portal.BaseUrl, "Other Team", "owner@other.example");
         await BrowserFixture.GotoInteractiveAsync(other, _portal.BaseUrl + "/targets");
         await Expect(other.GetByTestId("empty-state")).ToBeVisibleAsync(Slow);
         Assert.DoesNotContain($"127.0.0.1:{port}", await other.ContentAsync());

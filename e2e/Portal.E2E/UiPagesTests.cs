@@ -15,22 +15,10 @@ public sealed class UiPagesTests(BrowserFixture browser) : IClassFixture<Browser
 
     private static string Shot(string name) => Path.Combine(RepoPaths.Screenshots(), name);
 
-    private async Task<IPage> SignUpAsync(string team, string email)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(_portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync(team);
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email, new() { Timeout = 30_000 });
-        return page;
-    }
-
     [Fact]
     public async Task ExploreDrawsAGraphAndMarksParseErrors()
     {
-        var page = await SignUpAsync("Graph Team", "owner@graph.example");
+        var page = await browser.SignUpAsync(_portal.BaseUrl, "Graph Team", "owner@graph.example");
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/explore?q=" + Uri.EscapeDataString("vector(1)") + "&tab=graph&range=1h");
         await Expect(page.Locator("[data-testid=chart] canvas").First).ToBeVisibleAsync(Slow);
         await Expect(page.GetByTestId("legend-item").First).ToContainTextAsync("{}", new() { Timeout = 30_000 });
@@ -49,7 +37,7 @@ public sealed class UiPagesTests(BrowserFixture browser) : IClassFixture<Browser
     [Fact]
     public async Task ABadConfigShowsLineAndColumnAndTheRunningRevisionStays()
     {
-        var page = await SignUpAsync("Config Team", "owner@config.example");
+        var page = await browser.SignUpAsync(_portal.BaseUrl, "Config Team", "owner@config.example");
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/config");
         var editor = page.GetByTestId("config-editor");
         await editor.FillAsync("global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['localhost:9090']\n");
@@ -75,8 +63,8 @@ public sealed class UiPagesTests(BrowserFixture browser) : IClassFixture<Browser
     [Fact]
     public async Task TenantsAreIsolatedAndViewersCannotEdit()
     {
-        var viewer = await SignUpAsync("Blue Team", "someone@blue.example");
-        var owner = await SignUpAsync("Red Team", "owner@red.example");
+        var viewer = await browser.SignUpAsync(_portal.BaseUrl, "Blue Team", "someone@blue.example");
+        var owner = await browser.SignUpAsync(_portal.BaseUrl, "Red Team", "owner@red.example");
 
         // The owner of Red creates a token and a configuration.
         await BrowserFixture.GotoInteractiveAsync(owner, _portal.BaseUrl + "/account");
