@@ -132,8 +132,18 @@ public sealed class Alertmanager : IDisposable
                     if (n is WebhookConfig or SlackConfig) yield return n.HttpConfig;
     }
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/>, as <see cref="ApplyConfig"/> would, when a notifier's http_config cannot be
+    /// used (e.g. its CA does not load); for checking a configuration before an Alertmanager runs it.
+    /// </summary>
+    public static void CheckHttpConfigs(AlertmanagerConfig config)
+    {
+        using var clients = new NotifierHttpClients(null);
+        PrepareHttpClients(clients, config);
+    }
+
     /// <summary>Builds the client of every HTTP notifier's http_config now, so an unusable one refuses the configuration.</summary>
-    private void PrepareHttpClients(AlertmanagerConfig config)
+    private static void PrepareHttpClients(NotifierHttpClients clients, AlertmanagerConfig config)
     {
         foreach (var r in config.Receivers ?? [])
         {
@@ -143,7 +153,7 @@ public sealed class Alertmanager : IDisposable
                 if (n is not (WebhookConfig or SlackConfig)) continue;
                 try
                 {
-                    _http.For(n.HttpConfig);
+                    clients.For(n.HttpConfig);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -157,7 +167,7 @@ public sealed class Alertmanager : IDisposable
     private Running Build(AlertmanagerConfig config, string displayYaml)
     {
         var root = RouteNode.Build(config.Route ?? throw new ArgumentException("configuration has no route"));
-        PrepareHttpClients(config);
+        PrepareHttpClients(_http, config);
         var templater = _o.Templates?.Invoke(config);
         var env = new NotifierEnvironment(templater ?? MissingTemplater.Instance, _http.For, _o.ExternalUrl, _o.Clock);
         var receivers = new Dictionary<string, IReadOnlyList<IntegrationSlot>>(StringComparer.Ordinal);

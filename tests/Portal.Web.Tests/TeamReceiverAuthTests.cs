@@ -54,4 +54,29 @@ public sealed class TeamReceiverAuthTests(PortalFactory factory) : IClassFixture
         Assert.DoesNotContain("payments", otherYaml);
         Assert.Equal(2, hook.Authorizations.Count);
     }
+
+    [Fact]
+    public async Task AnAlertmanagerYmlWhoseHttpConfigCannotBeUsedIsRefusedAtApply()
+    {
+        var tenant = NewTenant("ca");
+        await factory.TokenAsync(tenant, TokenScopes.Read);
+        const string yaml = """
+            route:
+              receiver: hook
+            receivers:
+              - name: hook
+                webhook_configs:
+                  - url: https://hooks.example/x
+                    http_config:
+                      tls_config:
+                        ca: not a certificate
+            """;
+        var configs = factory.Services.GetRequiredService<Portal.Web.Hosting.TenantConfigService>();
+        var r = await configs.ApplyAsync(tenant, ConfigKind.Alertmanager, Portal.Web.Hosting.TenantConfigService.AlertmanagerDocument, yaml, "test");
+        Assert.False(r.Applied);
+        var e = Assert.Single(r.Errors);
+        Assert.Contains("receiver \"hook\": webhook_configs http_config (line 8, column 11)", e.Message);
+        Assert.Contains("CA", e.Message);
+        Assert.Null(await factory.Services.GetRequiredService<ConfigRevisionStore>().CurrentAsync(tenant, ConfigKind.Alertmanager, Portal.Web.Hosting.TenantConfigService.AlertmanagerDocument));
+    }
 }

@@ -59,7 +59,11 @@ public sealed class NotifierHttpClients : IDisposable
         if (shared is not null) _sharedClient = new NotifierHttpClient(shared, null);
     }
 
-    private static string KeyOf(HttpClientConfig? config) => config is null ? "" : ConfigSerializer.ToYaml(config, maskSecrets: false);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClientConfig, string> Keys = new();
+
+    /// <summary>The http_config as YAML (secrets included, never shown): equal settings give equal keys. Computed once per loaded object.</summary>
+    private static string KeyOf(HttpClientConfig? config) =>
+        config is null ? "" : Keys.GetValue(config, static c => ConfigSerializer.ToYaml(c, maskSecrets: false));
 
     /// <summary>
     /// The client for <paramref name="config"/> (null: Alertmanager's defaults), built on first use. Throws
