@@ -160,6 +160,35 @@ public class HttpConfigTests
     }
 
     [Fact]
+    public async Task RedirectsAreFollowedUnlessFollowRedirectsIsFalse()
+    {
+        using var server = new RawHttpServer(null)
+        {
+            Respond = line => line.Contains(" /old ", StringComparison.Ordinal) ? ("302 Found", "Location: /new\r\n") : ("200 OK", ""),
+        };
+        string Yaml(bool follow) => $"""
+            route: {"{"} receiver: hook, group_wait: 1s {"}"}
+            receivers:
+            - name: hook
+              webhook_configs:
+              - url: 'http://127.0.0.1:{server.Port}/old'
+                http_config: {"{"} follow_redirects: {(follow ? "true" : "false")} {"}"}
+            """;
+        var (following, clock, rec) = Make(Yaml(true));
+        using (following) await NotifyAsync(following, clock, rec, a => a.Any(x => x.Success));
+        Assert.Equal(["POST /old HTTP/1.1", "GET /new HTTP/1.1"], server.Requests.Select(r => r.RequestLine).ToArray());
+
+        var (stopping, clock2, rec2) = Make(Yaml(false));
+        using (stopping)
+        {
+            var a = (await NotifyAsync(stopping, clock2, rec2, x => x.Count > 0))[0];
+            Assert.False(a.Success);
+            Assert.Contains("unexpected status code 302", a.Error);
+        }
+        Assert.Equal(3, server.Requests.Count);
+    }
+
+    [Fact]
     public void AnUnusableCaRefusesTheConfigurationAndKeepsTheRunningOne()
     {
         var (am, _, _) = Make("route: {receiver: r}\nreceivers:\n- name: r\n");
@@ -279,6 +308,9 @@ public sealed class RawHttpServer : IDisposable
     public ConcurrentQueue<Received> Requests { get; } = new();
     public int Port { get; }
 
+    /// <summary>The status line and extra header lines of the answer to a request line; by default <c>200 OK</c>.</summary>
+    public Func<string, (string Status, string Headers)> Respond { get; init; } = _ => ("200 OK", "");
+
     public RawHttpServer(X509Certificate2? certificate)
     {
         _certificate = certificate;
@@ -334,7 +366,8 @@ public sealed class RawHttpServer : IDisposable
                 read += n;
             }
             if (line.Length > 0) Requests.Enqueue(new Received(line, headers, new string(body, 0, read)));
-            var answer = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            var (status, extra) = Respond(line);
+            var answer = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\n{extra}Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
             await stream.WriteAsync(answer);
             await stream.FlushAsync();
         }
