@@ -269,6 +269,44 @@ public class HttpConfigTests
         Assert.Single(proxy.Requests);
     }
 
+    [Fact]
+    public async Task InHostedModeRedirectsThroughAProxyAreFollowedOnlyToPublicDestinations()
+    {
+        using var proxy = new RawHttpServer(null)
+        {
+            Respond = line =>
+                line.Contains("/start ", StringComparison.Ordinal) ? ("302 Found", "Location: /next\r\n") :
+                line.Contains("/sneaky ", StringComparison.Ordinal) ? ("307 Temporary Redirect", "Location: http://10.9.9.9/internal\r\n") :
+                ("200 OK", ""),
+        };
+        string Yaml(string path) => $"""
+            route: {"{"} receiver: hook, group_wait: 1s {"}"}
+            receivers:
+            - name: hook
+              webhook_configs:
+              - url: 'http://93.184.216.34/{path}'
+                http_config:
+                  proxy_url: 'http://127.0.0.1:{proxy.Port}'
+                  authorization: {"{"} credentials: proxied-token {"}"}
+            """;
+        var connect = HostedNetwork.ConnectCallback(IPAddress.IsLoopback);
+        var (am, clock, rec) = Make(Yaml("start"), connect);
+        using (am) await NotifyAsync(am, clock, rec, a => a.Any(x => x.Success));
+        Assert.Equal(["POST http://93.184.216.34/start HTTP/1.1", "GET http://93.184.216.34/next HTTP/1.1"], proxy.Requests.Select(r => r.RequestLine).ToArray());
+        Assert.All(proxy.Requests, r => Assert.Equal("Bearer proxied-token", r.Headers["authorization"]));
+
+        var (sneaky, clock2, rec2) = Make(Yaml("sneaky"), connect);
+        using (sneaky)
+        {
+            var a = (await NotifyAsync(sneaky, clock2, rec2, x => x.Count > 0))[0];
+            Assert.False(a.Success);
+            Assert.False(a.Retryable);
+            Assert.Contains("10.9.9.9", a.Error);
+            Assert.Contains("through the configured proxy", a.Error);
+        }
+        Assert.Equal(3, proxy.Requests.Count);
+    }
+
     private static X509Certificate2 SelfSignedCa()
     {
         using var key = RSA.Create(2048);

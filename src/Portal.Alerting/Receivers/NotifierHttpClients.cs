@@ -36,8 +36,8 @@ public sealed class NotifierHttpClient
 /// with <see cref="HttpClientHandlers"/> as Alertmanager builds them and kept across notifications and reloads while a
 /// configuration uses them. In hosted mode (a connect rule is given) every connection goes through that rule —
 /// to the destination, to each redirect's destination, and to a configured proxy — and a request sent through a
-/// proxy has its destination checked by the same rule before it leaves (the proxy then connects, so redirects are not
-/// followed through a proxy in hosted mode). The proxy of the server's environment is never used in hosted mode.
+/// proxy has its destination, and each redirect's, checked by the same rule before it leaves (the proxy then
+/// connects). The proxy of the server's environment is never used in hosted mode.
 /// Thread-safe; dispose once.
 /// </summary>
 public sealed class NotifierHttpClients : IDisposable
@@ -115,7 +115,7 @@ public sealed class NotifierHttpClients : IDisposable
             if (proxied)
             {
                 handler.AllowAutoRedirect = false;
-                outer = new ProxiedDestinationCheck(_connect) { InnerHandler = handler };
+                outer = new ProxiedDestinationCheck(_connect, config.FollowRedirects) { InnerHandler = handler };
             }
         }
         return new HttpClient(outer, disposeHandler: true)
@@ -135,21 +135,57 @@ public sealed class NotifierHttpClients : IDisposable
         }
     }
 
-    /// <summary>Hosted mode through a proxy: the request's own destination must pass the connect rule too.</summary>
-    private sealed class ProxiedDestinationCheck(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect) : DelegatingHandler
+    /// <summary>
+    /// Hosted mode through a proxy: the request's own destination must pass the connect rule too, and so must every
+    /// redirect's, so redirects are followed here (at most <see cref="HttpClientHandlers.MaxRedirects"/>, as Go's client
+    /// does: 301, 302 and 303 turn a POST into a GET without body, 307 and 308 repeat it; the Authorization header is
+    /// dropped when the host changes) instead of inside the handler, which would hand them to the proxy unchecked.
+    /// </summary>
+    private sealed class ProxiedDestinationCheck(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect, bool followRedirects) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
-            var host = request.RequestUri!.IdnHost;
+            await CheckAsync(request.RequestUri!, ct).ConfigureAwait(false);
+            if (!followRedirects) return await base.SendAsync(request, ct).ConfigureAwait(false);
+            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            var current = request;
+            for (int hop = 0; ; hop++)
+            {
+                var response = await base.SendAsync(current, ct).ConfigureAwait(false);
+                int code = (int)response.StatusCode;
+                if (code is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location || hop >= HttpClientHandlers.MaxRedirects)
+                    return response;
+                var next = new Uri(current.RequestUri!, location);
+                if (next.Scheme is not ("http" or "https")) return response;
+                await CheckAsync(next, ct).ConfigureAwait(false);
+                response.Dispose();
+                bool keepBody = code is 307 or 308;
+                var method = keepBody || current.Method == HttpMethod.Get || current.Method == HttpMethod.Head ? current.Method : HttpMethod.Get;
+                var redirected = new HttpRequestMessage(method, next) { Version = current.Version, VersionPolicy = current.VersionPolicy };
+                bool sameHost = string.Equals(next.IdnHost, request.RequestUri!.IdnHost, StringComparison.OrdinalIgnoreCase);
+                foreach (var h in current.Headers)
+                    if (sameHost || !string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
+                        redirected.Headers.TryAddWithoutValidation(h.Key, h.Value);
+                if (keepBody && body is not null)
+                {
+                    redirected.Content = new ByteArrayContent(body);
+                    foreach (var h in request.Content!.Headers) redirected.Content.Headers.TryAddWithoutValidation(h.Key, h.Value);
+                }
+                if (!ReferenceEquals(current, request)) current.Dispose();
+                current = redirected;
+            }
+        }
+
+        private async Task CheckAsync(Uri destination, CancellationToken ct)
+        {
             try
             {
-                await HostedNetwork.CheckDestinationAsync(connect, host, ct).ConfigureAwait(false);
+                await HostedNetwork.CheckDestinationAsync(connect, destination.IdnHost, ct).ConfigureAwait(false);
             }
             catch (HttpRequestException e)
             {
                 throw new ForbiddenDestinationException(e.Message + " (through the configured proxy)");
             }
-            return await base.SendAsync(request, ct).ConfigureAwait(false);
         }
     }
 }
