@@ -34,7 +34,10 @@ public sealed record AlertmanagerOptions
     /// <summary>At most this many aggregation groups (0 = unlimited).</summary>
     public int MaxAggregationGroups { get; init; }
 
-    /// <summary>HTTP client for notifications; by default one shared client per Alertmanager connecting through <see cref="OutboundConnect"/>.</summary>
+    /// <summary>
+    /// One HTTP client for every notification (owned by the caller; only the credentials and headers of each
+    /// http_config apply then); by default each distinct http_config gets its own client connecting through <see cref="OutboundConnect"/>.
+    /// </summary>
     public HttpClient? HttpClient { get; init; }
 
     public ILogger? Logger { get; init; }
@@ -59,8 +62,7 @@ public sealed class Alertmanager : IDisposable
 
     private readonly AlertmanagerOptions _o;
     private readonly object _configLock = new();
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly NotifierHttpClients _http;
     private readonly ITimer _gc;
     private Running _running;
 
@@ -79,8 +81,7 @@ public sealed class Alertmanager : IDisposable
         Alerts = new AlertStore(options.Clock);
         Silences = new SilenceStore(options.Directory, options.Clock);
         NotificationLog = new NotificationLog(options.Directory, options.Clock);
-        _ownsHttp = options.HttpClient is null;
-        _http = options.HttpClient ?? new HttpClient(SafeHttp.CreateHandler(options.OutboundConnect)) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new NotifierHttpClients(options.OutboundConnect, options.HttpClient);
         var loaded = AlertmanagerConfigLoader.Load(DefaultConfigYaml, "default");
         _running = Build(loaded.Config!, DefaultConfigYaml);
         _gc = options.Clock.CreateTimer(_ => GarbageCollect(), null, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
@@ -94,6 +95,9 @@ public sealed class Alertmanager : IDisposable
 
     public RouteNode Route => _running.Route;
 
+    /// <summary>How many notification HTTP clients are held: one per distinct http_config of the running configuration (and any used since).</summary>
+    internal int HttpClientCount => _http.Count;
+
     public Dispatcher Dispatcher => _running.Dispatcher;
 
     /// <summary>The names of the configured receivers, in configuration order.</summary>
@@ -104,7 +108,8 @@ public sealed class Alertmanager : IDisposable
 
     /// <summary>
     /// Runs a configuration that loaded without errors; <paramref name="displayYaml"/> is what status pages show.
-    /// Throws <see cref="ArgumentException"/> when a receiver cannot be set up.
+    /// Throws <see cref="ArgumentException"/> when a receiver cannot be set up (e.g. its http_config's CA does not load);
+    /// the running configuration stays then.
     /// </summary>
     public void ApplyConfig(AlertmanagerConfig config, string displayYaml)
     {
@@ -114,14 +119,57 @@ public sealed class Alertmanager : IDisposable
             var old = _running;
             _running = next;
             old.Dispose();
+            _http.Retain(HttpConfigsOf(config));
+        }
+    }
+
+    /// <summary>The http_config of every HTTP notifier of <paramref name="config"/>.</summary>
+    private static IEnumerable<Portal.Config.Prometheus.HttpClientConfig?> HttpConfigsOf(AlertmanagerConfig config)
+    {
+        foreach (var r in config.Receivers ?? [])
+            if (r is not null)
+                foreach (var n in r.AllNotifiers())
+                    if (n is WebhookConfig or SlackConfig) yield return n.HttpConfig;
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/>, as <see cref="ApplyConfig"/> would, when a notifier's http_config cannot be
+    /// used (e.g. its CA does not load); for checking a configuration before an Alertmanager runs it.
+    /// </summary>
+    public static void CheckHttpConfigs(AlertmanagerConfig config)
+    {
+        using var clients = new NotifierHttpClients(null);
+        PrepareHttpClients(clients, config);
+    }
+
+    /// <summary>Builds the client of every HTTP notifier's http_config now, so an unusable one refuses the configuration.</summary>
+    private static void PrepareHttpClients(NotifierHttpClients clients, AlertmanagerConfig config)
+    {
+        foreach (var r in config.Receivers ?? [])
+        {
+            if (r is null) continue;
+            foreach (var n in r.AllNotifiers())
+            {
+                if (n is not (WebhookConfig or SlackConfig)) continue;
+                try
+                {
+                    clients.For(n.HttpConfig);
+                }
+                catch (InvalidOperationException e)
+                {
+                    var where = n.HttpConfig?.Position is { } p ? $" (line {p.Line}, column {p.Column})" : "";
+                    throw new ArgumentException($"receiver \"{r.Name}\": {n.Key} http_config{where}: {e.Message}", e);
+                }
+            }
         }
     }
 
     private Running Build(AlertmanagerConfig config, string displayYaml)
     {
         var root = RouteNode.Build(config.Route ?? throw new ArgumentException("configuration has no route"));
+        PrepareHttpClients(_http, config);
         var templater = _o.Templates?.Invoke(config);
-        var env = new NotifierEnvironment(templater ?? MissingTemplater.Instance, () => _http, _o.ExternalUrl, _o.Clock);
+        var env = new NotifierEnvironment(templater ?? MissingTemplater.Instance, _http.For, _o.ExternalUrl, _o.Clock);
         var receivers = new Dictionary<string, IReadOnlyList<IntegrationSlot>>(StringComparer.Ordinal);
         var names = new List<string>();
         foreach (var r in config.Receivers ?? [])
@@ -262,7 +310,7 @@ public sealed class Alertmanager : IDisposable
     {
         _gc.Dispose();
         lock (_configLock) _running.Dispose();
-        if (_ownsHttp) _http.Dispose();
+        _http.Dispose();
     }
 
     private sealed record Running(AlertmanagerConfig Config, string DisplayYaml, RouteNode Route, Dispatcher Dispatcher, Inhibitor Inhibitor, IReadOnlyList<string> ReceiverNames,

@@ -41,10 +41,26 @@ public static class HostedNetwork
     /// host, the address and the reason.
     /// </summary>
     public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(Func<IPAddress, bool>? allow = null) =>
-        async (context, ct) =>
+        new Rule(allow).ConnectAsync;
+
+    /// <summary>
+    /// Applies the rule of <paramref name="connect"/> to <paramref name="host"/> without connecting, for a destination
+    /// another party connects to (a proxy's target): the operator's allowed addresses count when the callback was made
+    /// by <see cref="ConnectCallback"/>; any other callback gets the strict rule. Throws the same
+    /// <see cref="HttpRequestException"/> the callback would.
+    /// </summary>
+    public static async Task CheckDestinationAsync(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect, string host, CancellationToken ct)
+    {
+        var rule = connect.Target as Rule ?? new Rule(null);
+        await rule.ResolveAsync(host, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The rule with the operator's exceptions.</summary>
+    private sealed class Rule(Func<IPAddress, bool>? allow)
+    {
+        public async Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct)
         {
-            var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
             if (addresses.Length == 0) throw new HttpRequestException($"{host} does not resolve to any address");
             foreach (var address in addresses)
             {
@@ -52,10 +68,16 @@ public static class HostedNetwork
                     throw new HttpRequestException(
                         $"refused to connect to {host} ({address}): it is {reason}; in hosted mode only public addresses can be reached — ask the operator to allow it if it must");
             }
+            return addresses;
+        }
+
+        public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+        {
+            var addresses = await ResolveAsync(context.DnsEndPoint.Host, ct).ConfigureAwait(false);
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch
@@ -63,7 +85,8 @@ public static class HostedNetwork
                 socket.Dispose();
                 throw;
             }
-        };
+        }
+    }
 
     /// <summary>An HTTP handler for outbound requests in hosted mode (redirects are checked too: each hop connects through the callback).</summary>
     public static SocketsHttpHandler CreateHandler(Func<IPAddress, bool>? allow = null) => new()

@@ -82,12 +82,14 @@ public sealed class TenantAlerting : IAlertSink, IDisposable
     /// <summary>
     /// Runs a configuration that loaded without errors (<paramref name="displayYaml"/>: the text shown back, secrets
     /// masked). Before first use it is kept and applied at start. Throws
-    /// <see cref="Portal.Alerting.Receivers.NotificationTemplateException"/> when a template file does not parse.
+    /// <see cref="Portal.Alerting.Receivers.NotificationTemplateException"/> when a template file does not parse and
+    /// <see cref="ArgumentException"/> when a receiver's http_config cannot be used.
     /// </summary>
     public void Apply(AlertmanagerConfig config, string displayYaml)
     {
         // Template files are parsed now so that a broken one refuses the configuration instead of failing later.
         _ = NotificationTemplates.For(config, _clock, baseDirectory: null, allowFiles: _outboundConnect is null);
+        AlertmanagerInstance.CheckHttpConfigs(config);
         lock (_lock)
         {
             _pending = (config, displayYaml);

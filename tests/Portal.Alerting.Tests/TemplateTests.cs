@@ -93,7 +93,7 @@ public class TemplateTests
                   value: '{{ .CommonLabels.severity }}'
             """);
         var slack = (SlackConfig)cfg.Receivers![0].AllNotifiers().Single();
-        var env = new NotifierEnvironment(new NotificationTemplates(TimeProvider.System), () => throw new InvalidOperationException(), "http://am", TimeProvider.System);
+        var env = new NotifierEnvironment(new NotificationTemplates(TimeProvider.System), _ => throw new InvalidOperationException(), "http://am", TimeProvider.System);
         var data = TemplateData.Create("team", TestUtil.L("alertname=Disk"),
             [new Alert { Labels = TestUtil.L("alertname=Disk,severity=critical"), StartsAt = Now }], "http://am", Now);
         var body = new SlackNotifier(slack, env).BuildPayload(data);

@@ -12,6 +12,9 @@ public sealed class LocalWebhook : IDisposable
     private readonly Task _loop;
 
     public ConcurrentQueue<string> Bodies { get; } = new();
+
+    /// <summary>The Authorization header of each request (empty when there was none), in arrival order.</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
     public string Url { get; }
 
     public LocalWebhook()
@@ -45,6 +48,7 @@ public sealed class LocalWebhook : IDisposable
             {
                 return;
             }
+            Authorizations.Enqueue(ctx.Request.Headers["Authorization"] ?? "");
             using var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8);
             Bodies.Enqueue(await reader.ReadToEndAsync());
             ctx.Response.StatusCode = 200;

@@ -7,26 +7,17 @@ namespace Portal.Alerting.Receivers;
 public sealed class ForbiddenDestinationException(string message) : HttpRequestException(message);
 
 /// <summary>
-/// HTTP clients for notifications. In hosted mode connections go through Portal's hosted-mode connect rule
+/// Hosted-mode safety for notifications (<see cref="NotifierHttpClients"/> builds the clients). In hosted mode connections go through Portal's hosted-mode connect rule
 /// (<see cref="Portal.Config.HostedNetwork"/>: loopback, link-local and cloud metadata, private, carrier-grade NAT,
 /// unspecified and multicast destinations refused on the resolved address at connect time, unless the operator
 /// allows them); a refusal surfaces as <see cref="ForbiddenDestinationException"/> so it is reported and not
-/// retried. Proxies are not used then, so the check sees the real destination. Thread-safe.
+/// retried. Thread-safe.
 /// </summary>
 public static class SafeHttp
 {
-    /// <summary>A handler connecting through <paramref name="connect"/> (hosted mode's rule) when given; otherwise a plain handler.</summary>
-    public static SocketsHttpHandler CreateHandler(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect)
-    {
-        var h = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,
-        };
-        if (connect is null) return h;
-        h.UseProxy = false;
-        h.ConnectCallback = async (ctx, ct) =>
+    /// <summary><paramref name="connect"/> (hosted mode's rule) with its refusals turned into <see cref="ForbiddenDestinationException"/>.</summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> Refusing(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect) =>
+        async (ctx, ct) =>
         {
             try
             {
@@ -37,8 +28,6 @@ public static class SafeHttp
                 throw new ForbiddenDestinationException(e.Message);
             }
         };
-        return h;
-    }
 
     /// <summary>True (with the reason) when hosted mode refuses <paramref name="a"/>.</summary>
     public static bool IsForbidden(IPAddress a, out string reason)
@@ -56,6 +45,8 @@ public static class SafeHttp
     {
         var msg = e is ForbiddenDestinationException ? e.Message : e.InnerException is ForbiddenDestinationException f ? f.Message : e.Message;
         if (e is HttpRequestException { InnerException: SocketException se }) msg = $"connection failed: {se.SocketErrorCode}";
+        if (e is HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException ae })
+            msg = $"TLS handshake failed: {ae.Message} (check tls_config: ca, server_name, insecure_skip_verify)";
         return msg;
     }
 }

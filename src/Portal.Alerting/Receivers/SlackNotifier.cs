@@ -109,7 +109,7 @@ public sealed class SlackNotifier(SlackConfig config, NotifierEnvironment env) :
         {
             return NotifyResult.Failed(false, $"reading Slack URL: {e.Message}");
         }
-        var (resp, failure) = await NotifyHttp.PostJsonAsync(env.HttpClients(), url, json, env.UserAgent, config.Timeout.ToTimeSpan(), ct, token).ConfigureAwait(false);
+        var (resp, failure) = await NotifyHttp.PostJsonAsync(env, config.HttpConfig, url, json, config.Timeout.ToTimeSpan(), ct, token).ConfigureAwait(false);
         if (resp is null) return failure;
         using (resp)
         {

@@ -17,10 +17,13 @@ public interface INotificationTemplater
     string Html(string template, TemplateData data);
 }
 
-/// <summary>Everything a notifier needs besides its configuration. Immutable.</summary>
+/// <summary>
+/// Everything a notifier needs besides its configuration. <see cref="HttpClients"/> gives the client of a notifier's
+/// <c>http_config</c> (one per distinct http_config, see <see cref="NotifierHttpClients"/>). Immutable.
+/// </summary>
 public sealed record NotifierEnvironment(
     INotificationTemplater Templater,
-    Func<HttpClient> HttpClients,
+    Func<Portal.Config.Prometheus.HttpClientConfig?, NotifierHttpClient> HttpClients,
     string ExternalUrl,
     TimeProvider Clock,
     string UserAgent = "Alertmanager/0.28.1");
@@ -49,9 +52,23 @@ internal static class NotifyHttp
         return NotifyResult.Failed(retry, msg);
     }
 
+    /// <summary>
+    /// POSTs <paramref name="json"/> with the client of <paramref name="httpConfig"/> (its credentials and headers added;
+    /// <paramref name="bearer"/>, when given, takes the Authorization header first). Never throws for delivery problems:
+    /// the failure says why and whether a retry may help, without the URL's secret parts.
+    /// </summary>
     public static async Task<(HttpResponseMessage? Response, NotifyResult Failure)> PostJsonAsync(
-        HttpClient http, string url, string json, string userAgent, TimeSpan timeout, CancellationToken ct, string? bearer = null)
+        NotifierEnvironment env, Portal.Config.Prometheus.HttpClientConfig? httpConfig, string url, string json, TimeSpan timeout, CancellationToken ct, string? bearer = null)
     {
+        NotifierHttpClient http;
+        try
+        {
+            http = env.HttpClients(httpConfig);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, NotifyResult.Failed(false, $"http_config: {e.Message}"));
+        }
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (timeout > TimeSpan.Zero) cts.CancelAfter(timeout);
         using var req = new HttpRequestMessage(HttpMethod.Post, url)
@@ -59,16 +76,28 @@ internal static class NotifyHttp
             Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
         };
         req.Content.Headers.ContentType!.CharSet = null;
-        req.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        req.Headers.TryAddWithoutValidation("User-Agent", env.UserAgent);
         if (bearer is not null) req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         try
         {
-            var resp = await http.SendAsync(req, cts.Token).ConfigureAwait(false);
+            http.Authorize(req);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, NotifyResult.Failed(false, $"http_config: {e.Message}"));
+        }
+        try
+        {
+            var resp = await http.Client.SendAsync(req, cts.Token).ConfigureAwait(false);
             return (resp, default);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return (null, NotifyResult.Failed(true, $"request to {SafeHttp.Redact(url)} timed out after {timeout.TotalSeconds}s"));
+        }
+        catch (ObjectDisposedException)
+        {
+            return (null, NotifyResult.Failed(true, $"post {SafeHttp.Redact(url)}: the configuration changed while sending"));
         }
         catch (ForbiddenDestinationException e)
         {

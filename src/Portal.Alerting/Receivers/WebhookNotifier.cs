@@ -31,7 +31,7 @@ public sealed class WebhookNotifier(WebhookConfig config, NotifierEnvironment en
         {
             return NotifyResult.Failed(false, $"reading url_file: {e.Message}");
         }
-        var (resp, failure) = await NotifyHttp.PostJsonAsync(env.HttpClients(), url, json, env.UserAgent, config.Timeout.ToTimeSpan(), ct).ConfigureAwait(false);
+        var (resp, failure) = await NotifyHttp.PostJsonAsync(env, config.HttpConfig, url, json, config.Timeout.ToTimeSpan(), ct).ConfigureAwait(false);
         if (resp is null) return failure;
         using (resp) return await NotifyHttp.CheckAsync(resp, ct).ConfigureAwait(false);
     }

@@ -58,6 +58,15 @@ public sealed class ReceiverForm
     /// <summary>Webhook: where the JSON payload is posted.</summary>
     public string Url { get; set; } = "";
 
+    /// <summary>Webhook: how requests authenticate, stored in the receiver's <c>http_config</c> (<c>basic_auth</c> or <c>authorization</c>).</summary>
+    public WebhookAuth Auth { get; set; } = WebhookAuth.None;
+
+    /// <summary>Webhook basic auth user name.</summary>
+    public string AuthUsername { get; set; } = "";
+
+    /// <summary>Webhook basic auth password or bearer token (a secret: viewers never see it).</summary>
+    public string AuthSecret { get; set; } = "";
+
     /// <summary>Slack: the incoming-webhook URL.</summary>
     public string ApiUrl { get; set; } = "";
     public string Channel { get; set; } = "";
@@ -96,6 +105,26 @@ public sealed class ReceiverForm
             _rest = o,
         };
         f.SendResolved = B("send_resolved", r.Kind == ReceiverKind.Webhook);
+        if (o["http_config"] is JsonObject http)
+        {
+            string Hs(JsonObject? parent, string k) => parent?[k] is JsonValue v && v.TryGetValue<string>(out var x) ? x : "";
+            if (http["basic_auth"] is JsonObject ba)
+            {
+                f.Auth = WebhookAuth.Basic;
+                f.AuthUsername = Hs(ba, "username");
+                f.AuthSecret = Hs(ba, "password");
+            }
+            else if (http["authorization"] is JsonObject au && Hs(au, "type") is "" or "Bearer")
+            {
+                f.Auth = WebhookAuth.Bearer;
+                f.AuthSecret = Hs(au, "credentials");
+            }
+            else if (Hs(http, "bearer_token") is { Length: > 0 } bt)
+            {
+                f.Auth = WebhookAuth.Bearer;
+                f.AuthSecret = bt;
+            }
+        }
         f.Title = r.Kind == ReceiverKind.Email ? ReceiverSettings.Header(r.SettingsJson, "Subject") ?? "" : S("title");
         f.Text = S("text");
         return f;
@@ -118,6 +147,8 @@ public sealed class ReceiverForm
         {
             case ReceiverKind.Webhook:
                 CheckUrl(errors, "URL", Url);
+                if (Auth == WebhookAuth.Basic && string.IsNullOrWhiteSpace(AuthUsername)) errors.Add("User name: basic auth needs a user name (or choose no authentication)");
+                if (Auth == WebhookAuth.Bearer && string.IsNullOrWhiteSpace(AuthSecret)) errors.Add("Token: give the bearer token the webhook expects (or choose no authentication)");
                 break;
             case ReceiverKind.Slack:
                 CheckUrl(errors, "Slack webhook URL", ApiUrl);
@@ -137,6 +168,32 @@ public sealed class ReceiverForm
             errors.Add($"{field}: give an http:// or https:// URL");
     }
 
+    /// <summary>
+    /// Writes <see cref="Auth"/> into <c>http_config</c>: basic_auth or authorization (Bearer), replacing whichever the
+    /// settings had (a legacy bearer_token included) and keeping the http_config's other keys.
+    /// </summary>
+    private void SetAuth(JsonObject o)
+    {
+        var existing = o["http_config"] as JsonObject;
+        var http = existing ?? [];
+        http.Remove("basic_auth");
+        http.Remove("authorization");
+        http.Remove("bearer_token");
+        switch (Auth)
+        {
+            case WebhookAuth.Basic:
+                var ba = new JsonObject { ["username"] = AuthUsername.Trim() };
+                if (AuthSecret.Length > 0) ba["password"] = AuthSecret;
+                http["basic_auth"] = ba;
+                break;
+            case WebhookAuth.Bearer:
+                http["authorization"] = new JsonObject { ["type"] = "Bearer", ["credentials"] = AuthSecret.Trim() };
+                break;
+        }
+        if (http.Count == 0) o.Remove("http_config");
+        else if (existing is null) o["http_config"] = http;
+    }
+
     /// <summary>The settings JSON: the form's fields over the settings it was loaded with.</summary>
     public string ToJson()
     {
@@ -151,6 +208,7 @@ public sealed class ReceiverForm
         {
             case ReceiverKind.Webhook:
                 Set("url", Url);
+                SetAuth(o);
                 break;
             case ReceiverKind.Slack:
                 Set("api_url", ApiUrl);
@@ -174,4 +232,12 @@ public sealed class ReceiverForm
         }
         return o.ToJsonString();
     }
+}
+
+/// <summary>How a team's webhook receiver authenticates its requests.</summary>
+public enum WebhookAuth
+{
+    None,
+    Basic,
+    Bearer,
 }

@@ -37,7 +37,9 @@ public sealed class TeamAlertingService(
     public async Task<(string Yaml, IReadOnlyList<string> Errors)> EffectiveYamlAsync(string tenantId, CancellationToken ct = default)
     {
         var r = await configs.EffectiveAlertmanagerAsync(tenantId, ct: ct);
-        return (r.Config is { } c ? ConfigSerializer.ToYaml(c, maskSecrets: true) : r.Yaml, r.Errors.Select(e => e.ToString()).ToList());
+        if (r.Config is { } c) return (ConfigSerializer.ToYaml(c, maskSecrets: true), r.Errors.Select(e => e.ToString()).ToList());
+        var masked = SecretText.Mask<AlertmanagerConfig>(r.Yaml);
+        return (masked.Text, r.Errors.Select(e => masked.Redact(e.ToString())).ToList());
     }
 
     /// <summary>Creates a team (its alerts are routed once it has a receiver).</summary>

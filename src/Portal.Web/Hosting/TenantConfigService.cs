@@ -80,6 +80,18 @@ public sealed class TenantConfigService(
         return new(revision, errors, Unchanged: false);
     }
 
+    /// <summary>
+    /// A stored document's text as someone who may not see its secrets (a viewer) is shown it: every field the
+    /// configuration model marks secret written as <c>&lt;secret&gt;</c>, comments and layout kept (<see cref="SecretText"/>).
+    /// </summary>
+    public static MaskedText Masked(ConfigKind kind, string yaml) => kind switch
+    {
+        ConfigKind.Prometheus => SecretText.Mask<PrometheusConfig>(yaml),
+        ConfigKind.Alertmanager => SecretText.Mask<AlertmanagerConfig>(yaml),
+        ConfigKind.Rules => SecretText.Mask<RuleFile>(yaml),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
     /// <summary>The tenant limits a Prometheus configuration must respect: the shortest scrape interval and the number of static targets.</summary>
     private static IEnumerable<ConfigError> CheckLimits(PrometheusConfig config, string name, TenantLimits limits)
     {
