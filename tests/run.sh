@@ -97,7 +97,7 @@ done
 # The web host's tests that run the whole portal in-process (PortalFactory) again, with the metadata in Postgres.
 if [ -n "${PORTAL_TEST_POSTGRES:-}" ]; then
   PORTAL_TEST_WEB_DATABASE=postgres run_project tests/Portal.Web.Tests/Portal.Web.Tests.csproj Portal.Web.Tests.Postgres \
-    --filter "FullyQualifiedName~.AlertHistoryTests.|FullyQualifiedName~.AlertmanagerApiTests.|FullyQualifiedName~.DashboardProvisioningTests.|FullyQualifiedName~.DashboardsApiTests.|FullyQualifiedName~.HostEndpointTests.|FullyQualifiedName~.PrometheusApiTests.|FullyQualifiedName~.ProvisioningTests.|FullyQualifiedName~.PushPushgatewayTests.|FullyQualifiedName~.PushRemoteReadTests.|FullyQualifiedName~.PushRemoteWriteTests.|FullyQualifiedName~.RulesApiTests.|FullyQualifiedName~.ScrapeJobServiceTests.|FullyQualifiedName~.ScrapingTests."
+    --filter "FullyQualifiedName~.AlertHistoryTests.|FullyQualifiedName~.AlertmanagerApiTests.|FullyQualifiedName~.DashboardProvisioningTests.|FullyQualifiedName~.DashboardsApiTests.|FullyQualifiedName~.HostEndpointTests.|FullyQualifiedName~.PrometheusApiTests.|FullyQualifiedName~.ProvisioningTests.|FullyQualifiedName~.PushPushgatewayTests.|FullyQualifiedName~.PushRemoteReadTests.|FullyQualifiedName~.PushRemoteWriteTests.|FullyQualifiedName~.RulesApiTests.|FullyQualifiedName~.ScrapeJobServiceTests.|FullyQualifiedName~.ScrapingTests.|FullyQualifiedName~.TeamReceiverAuthTests.|FullyQualifiedName~.ApiDocExampleTests."
 else
   echo "== Portal.Web.Tests on Postgres: skipped (no Postgres server; set PORTAL_TEST_POSTGRES or run as root)"
 fi
