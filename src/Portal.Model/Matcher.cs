@@ -87,15 +87,24 @@ public sealed class Matcher
 /// <summary>Compiles Prometheus (RE2-style) regexes for .NET with Prometheus's anchoring and flags.</summary>
 public static class PromRegex
 {
+    /// <summary>Distinct patterns kept compiled; past this the cache is emptied and refilled by use.</summary>
+    private const int CacheLimit = 2048;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Compiles <paramref name="pattern"/> anchored at both ends with <c>.</c> matching newline.
     /// Throws <see cref="ArgumentException"/> naming the pattern and the reason when it is invalid.
+    /// Compiled regexes are shared (they are thread-safe), so a query or dashboard asked again with the same
+    /// pattern does not pay for compiling it again.
     /// </summary>
     public static Regex Compile(string pattern)
     {
+        if (Cache.TryGetValue(pattern, out var cached)) return cached;
+        Regex regex;
         try
         {
-            return new Regex("^(?:" + pattern + ")$",
+            regex = new Regex("^(?:" + pattern + ")$",
                 RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.Compiled,
                 TimeSpan.FromSeconds(5));
         }
@@ -103,5 +112,7 @@ public static class PromRegex
         {
             throw new ArgumentException($"invalid regular expression \"{pattern}\": {e.Message}", e);
         }
+        if (Cache.Count >= CacheLimit) Cache.Clear();
+        return Cache.GetOrAdd(pattern, regex);
     }
 }

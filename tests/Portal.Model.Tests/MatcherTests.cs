@@ -56,4 +56,15 @@ public sealed class MatcherTests
     {
         Assert.Equal(expected, new Matcher(type, name, value).ToString());
     }
+
+    [Fact]
+    public void ACompiledPatternIsSharedAndAnInvalidOneIsNeverKept()
+    {
+        var a = PromRegex.Compile("node_(cpu|memory).*");
+        Assert.Same(a, PromRegex.Compile("node_(cpu|memory).*"));
+        Assert.Matches(a, "node_cpu_seconds_total");
+        Assert.NotSame(a, PromRegex.Compile("node_(cpu|disk).*"));
+        Assert.Throws<ArgumentException>(() => PromRegex.Compile("a(b"));
+        Assert.Throws<ArgumentException>(() => PromRegex.Compile("a(b"));
+    }
 }
