@@ -312,6 +312,7 @@ export function applyFieldConfig(option, fields, p) {
             axisLabel: { ...left.axisLabel, formatter: v => formatUnit(v, unit, right.decimals ?? undefined) },
         }];
         option.grid = { ...option.grid, right: 16 };
+        if (option.toolbox) option.toolbox = { ...option.toolbox, right: 56 };
     }
     option.tooltip.formatter = (params) => {
         if (!params || params.length === 0) return '';
