@@ -275,7 +275,7 @@ export function mapValue(v, mappings) {
 /** A value as a series' field config shows it: a mapping's text, else the value in the series' unit. */
 function displayText(v, f, p) {
     const mapped = f ? mapValue(v, f.mappings) : null;
-    if (mapped && mapped.text !== undefined && mapped.text !== null && mapped.text !== '') return mapped.text;
+    if (mapped && mapped.text !== undefined && mapped.text !== null) return mapped.text;
     return formatUnit(v, f && f.unit !== undefined ? (f.unit || p.unit) : p.unit, f && f.decimals !== null && f.decimals !== undefined ? f.decimals : p.decimals);
 }
 
