@@ -131,6 +131,28 @@ public sealed class FieldConfigTests
     }
 
     [Fact]
+    public void ByNamesExcludeHidesEveryOtherSeriesAsGrafanasLegendIsolationWritesIt()
+    {
+        var panel = PanelWithOverrides("""
+            [ { "__systemRef": "hideSeriesFrom", "matcher": { "id": "byNames", "options": { "mode": "exclude", "names": ["web-1"], "prefix": "All except:", "readOnly": true } },
+                "properties": [ { "id": "custom.hideFrom", "value": { "viz": true, "legend": false, "tooltip": false } } ] } ]
+            """);
+        var fields = FieldOverrides.Resolve(panel, [Series("web-1"), Series("web-2"), Series("db")]);
+        Assert.Equal([false, true, true], fields.Select(f => f.HideFromViz));
+    }
+
+    [Fact]
+    public void GaugesCarryTheMappedTextAndColour()
+    {
+        var panel = PanelModel.Create("gauge", 1, new GridPos(0, 0, 6, 6));
+        panel.Json["fieldConfig"]!["defaults"]!["mappings"] = Mappings();
+        var data = new PanelData([Series("up"), new PanelSeries("down", Labels.Empty, "A", [0], [0], 15_000)], null, 0, 15_000, 15_000, []);
+        var payload = System.Text.Json.JsonSerializer.Serialize(PanelPayloads.Gauge(panel, data, FieldOverrides.Resolve(panel, data.Series)));
+        Assert.Contains("""{"name":"up","value":2,"text":null,"color":null}""", payload);
+        Assert.Contains("""{"name":"down","value":0,"text":"DOWN","color":"#f2495c"}""", payload);
+    }
+
+    [Fact]
     public void DisplayNameTemplatesAndDefaultsRenameSeriesBeforeMatchers()
     {
         var panel = PanelWithOverrides("""
