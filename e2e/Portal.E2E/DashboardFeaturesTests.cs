@@ -120,6 +120,8 @@ public sealed class DashboardFeaturesTests(BrowserFixture browser) : IClassFixtu
         // Turning the annotation off removes its events.
         await page.Locator("[data-testid=annotation-toggle] input").First.ClickAsync(new() { Force = true });
         await Expect(canvas).ToHaveAttributeAsync("data-annotations", "0", new() { Timeout = 30_000 });
+        await page.Locator("[data-testid=annotation-toggle] input").First.ClickAsync(new() { Force = true });
+        await Expect(canvas).ToHaveAttributeAsync("data-annotations", "1", new() { Timeout = 30_000 });
 
         // Export gives back the JSON as imported: no repeat copies.
         await page.GetByTestId("export").ClickAsync();

@@ -34,7 +34,8 @@ public sealed class DashboardRepeatPageTests : IAsyncLifetime
         { "title": "Repeats", "uid": "rep-a", "schemaVersion": 39,
           "annotations": { "list": [
             { "builtIn": 1, "datasource": { "type": "grafana", "uid": "-- Grafana --" }, "enable": true, "hide": true, "name": "Annotations & Alerts" },
-            { "name": "Always", "expr": "vector(1)", "enable": true, "iconColor": "red" } ] },
+            { "name": "Always", "expr": "vector(1)", "enable": true, "iconColor": "red" },
+            { "name": "Broken", "expr": "sum(", "enable": true } ] },
           "templating": { "list": [ { "name": "dc", "type": "custom", "query": "east,west,north", "multi": true,
             "current": { "value": ["east", "west"], "text": ["east", "west"] } } ] },
           "panels": [
@@ -62,7 +63,8 @@ public sealed class DashboardRepeatPageTests : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(["ONE", "ONE"], cut.FindAll("[data-testid=stat-value]").Select(e => e.TextContent.Trim())), TimeSpan.FromSeconds(10));
         Assert.Single(cut.FindAll("[data-repeat-copy=true]"));
         var toggles = cut.FindAll("[data-testid=annotation-toggle]");
-        Assert.Equal(["Always"], toggles.Select(t => t.GetAttribute("data-name")));
+        Assert.Equal(["Always", "Broken"], toggles.Select(t => t.GetAttribute("data-name")));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=annotation-toggle][data-name=Broken] [data-testid=annotation-error]")), TimeSpan.FromSeconds(10));
 
         cut.Find("[data-testid=edit]").Click();
         cut.WaitForAssertion(() => Assert.Equal(["Load east", "Series"], cut.FindAll("[data-testid=panel-title]").Select(e => e.TextContent)));
