@@ -53,7 +53,7 @@ public sealed class DashboardFeaturesTests(BrowserFixture browser) : IClassFixtu
                 gridPos = new { x = 0, y = 4, w = 24, h = 8 },
                 fieldConfig = new
                 {
-                    defaults = new { unit = "short" },
+                    defaults = new { unit = "short", mappings = new object[] { new { type = "range", options = new { from = 4.5, to = 5.5, result = new { text = "about five" } } } } },
                     overrides = new object[]
                     {
                         new
@@ -115,6 +115,7 @@ public sealed class DashboardFeaturesTests(BrowserFixture browser) : IClassFixtu
         var plot = (await canvas.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(plot.X + plot.Width / 2, plot.Y + plot.Height / 2);
         await Expect(canvas).ToContainTextAsync("Renamed by override: 3", new() { Timeout = 15_000 });
+        await Expect(canvas).ToContainTextAsync("other: about five", new() { Timeout = 15_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Screenshots(), "dashboard-features.png"), FullPage = true });
 
         // Turning the annotation off removes its events.
