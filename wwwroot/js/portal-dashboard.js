@@ -92,9 +92,10 @@ function escapeHtml(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '
  * Draws a time-series panel. p: { start, end, series: [{ name, color, v: [values, null for gaps], and either t0 and step (dense) or t: [ms] }],
  * unit, decimals, min, max, drawStyle ('line'|'bars'|'points'), stack ('none'|'normal'|'percent'), fillOpacity (0..100),
  * lineWidth, spanNulls, interpolation, thresholds: [{ value, color }], thresholdsStyle, hidden: [names], axisLabel }.
- * dotnet (optional) receives OnZoomAsync(startMs, endMs) after a drag over the plot.
+ * dotnet (optional) receives OnZoomAsync(startMs, endMs) after a drag over the plot. extras (optional): { fields, annotations }
+ * as applyFieldConfig and applyAnnotations take them.
  */
-export async function renderTimeSeries(el, p, dotnet) {
+export async function renderTimeSeries(el, p, dotnet, extras) {
     await ensureECharts();
     const begin = performance.now();
     const st = stats();
@@ -176,7 +177,7 @@ export async function renderTimeSeries(el, p, dotnet) {
     }
     const selected = {};
     for (const s of p.series) selected[s.name] = !hidden.has(s.name);
-    chart.setOption({
+    const option = {
         animation: false,
         backgroundColor: 'transparent',
         textStyle: { color: text },
@@ -203,7 +204,11 @@ export async function renderTimeSeries(el, p, dotnet) {
             splitLine: { lineStyle: { color: lines, opacity: 0.5 } },
         },
         series: series,
-    }, { notMerge: true, lazyUpdate: false });
+    };
+    applyFieldConfig(option, extras && extras.fields, p);
+    applyAnnotations(option, extras && extras.annotations);
+    el.dataset.annotations = String((extras && extras.annotations || []).length);
+    chart.setOption(option, { notMerge: true, lazyUpdate: false });
     chart.dispatchAction({ type: 'takeGlobalCursor', key: 'dataZoomSelect', dataZoomSelectActive: !!dotnet });
     chart.off('datazoom');
     if (dotnet) {
@@ -219,6 +224,127 @@ export async function renderTimeSeries(el, p, dotnet) {
     st.drawMs += end - begin;
     st.series += series.length;
     st.lastEnd = end;
+}
+
+// ---- field config: value mappings, per-series overrides, annotations ----
+
+function jsRegex(pattern) {
+    const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+    try { return m ? new RegExp(m[1], m[2].replace(/[^imsu]/g, '')) : new RegExp('^(?:' + pattern + ')$'); } catch { return null; }
+}
+
+/**
+ * Grafana's value mappings for one value: the first of value (text key), range (from ≤ v ≤ to), regex (on the value's
+ * text) and special (null, nan, null+nan) that matches gives { text, color }; null when none does.
+ */
+export function mapValue(v, mappings) {
+    if (!mappings) return null;
+    for (const m of mappings) {
+        const o = m.options || {};
+        switch (m.type) {
+            case 'value':
+                if (v !== null && v !== undefined && o[String(v)]) return o[String(v)];
+                break;
+            case 'range': {
+                if (v === null || v === undefined || Number.isNaN(v)) break;
+                const from = o.from ?? null, to = o.to ?? null;
+                if (from === null && to === null) break;
+                if ((from === null || v >= from) && (to === null || v <= to)) return o.result || {};
+                break;
+            }
+            case 'regex': {
+                if (v === null || v === undefined || !o.pattern) break;
+                const re = jsRegex(o.pattern);
+                const text = String(v);
+                if (re && re.test(text)) {
+                    const r = o.result || {};
+                    return r.text !== undefined && r.text !== null ? { ...r, text: text.replace(re, r.text) } : r;
+                }
+                break;
+            }
+            case 'special': {
+                const isNull = v === null || v === undefined, isNaN = typeof v === 'number' && Number.isNaN(v);
+                if ((o.match === 'null' && isNull) || (o.match === 'nan' && isNaN) || (o.match === 'null+nan' && (isNull || isNaN))) return o.result || {};
+                break;
+            }
+        }
+    }
+    return null;
+}
+
+/** A value as a series' field config shows it: a mapping's text, else the value in the series' unit. */
+function displayText(v, f, p) {
+    const mapped = f ? mapValue(v, f.mappings) : null;
+    if (mapped && mapped.text !== undefined && mapped.text !== null) return mapped.text;
+    return formatUnit(v, f && f.unit !== undefined ? (f.unit || p.unit) : p.unit, f && f.decimals !== null && f.decimals !== undefined ? f.decimals : p.decimals);
+}
+
+/**
+ * Applies each series' effective field config (fields[i] for series i: color, unit, decimals, min, max, axis
+ * ('right' puts it on a second y axis), drawStyle, fillOpacity, lineWidth, stack, stackGroup, hideTooltip, mappings)
+ * to an ECharts option built by renderTimeSeries, and makes the tooltip show mapped values.
+ */
+export function applyFieldConfig(option, fields, p) {
+    if (!fields || fields.length === 0) return;
+    const series = option.series;
+    let right = null;
+    for (let i = 0; i < series.length && i < fields.length; i++) {
+        const f = fields[i], s = series[i];
+        if (f.color) s.color = color(f.color);
+        const bars = f.drawStyle === 'bars', points = f.drawStyle === 'points';
+        s.type = bars ? 'bar' : points ? 'scatter' : 'line';
+        if (points) { s.showSymbol = true; s.symbol = 'circle'; }
+        s.lineStyle = { width: f.lineWidth ?? 1 };
+        if (f.lineWidth === 0 && !bars) { s.showSymbol = true; s.symbol = 'circle'; }
+        s.areaStyle = (f.fillOpacity || 0) > 0 && !bars ? { opacity: f.fillOpacity / 100 } : undefined;
+        if ((p.stack || 'none') !== 'percent') s.stack = f.stack && f.stack !== 'none' ? (f.stackGroup || 'A') + (f.axis === 'right' ? ':right' : '') : undefined;
+        if (f.axis === 'right') {
+            s.yAxisIndex = 1;
+            if (!right) right = f;
+        }
+    }
+    if (right) {
+        const left = Array.isArray(option.yAxis) ? option.yAxis[0] : option.yAxis;
+        const unit = right.unit || p.unit;
+        option.yAxis = [left, {
+            ...left, position: 'right', name: undefined, min: right.min ?? undefined, max: right.max ?? undefined, scale: right.min === null || right.min === undefined,
+            splitLine: { show: false },
+            axisLabel: { ...left.axisLabel, formatter: v => formatUnit(v, unit, right.decimals ?? undefined) },
+        }];
+        option.grid = { ...option.grid, right: 16 };
+        if (option.toolbox) option.toolbox = { ...option.toolbox, right: 56 };
+    }
+    option.tooltip.formatter = (params) => {
+        if (!params || params.length === 0) return '';
+        const rows = params.filter(x => x.value[1] !== null && x.value[1] !== undefined && !(fields[x.seriesIndex] && fields[x.seriesIndex].hideTooltip))
+            .sort((a, b) => b.value[1] - a.value[1]);
+        let html = '<div style="font-size:12px"><b>' + new Date(params[0].value[0]).toISOString().replace('T', ' ').replace('.000Z', 'Z') + '</b>';
+        for (const r of rows.slice(0, 15)) html += '<div>' + r.marker + escapeHtml(r.seriesName) + ': <b>' + escapeHtml(displayText(r.value[1], fields[r.seriesIndex], p)) + '</b></div>';
+        if (rows.length > 15) html += '<div>… and ' + (rows.length - 15) + ' more</div>';
+        return html + '</div>';
+    };
+}
+
+/**
+ * Draws annotation events ([{ time, timeEnd, title, text, tags, color }]) on a time-series option: a point as a
+ * dashed vertical line, a region as a shaded band, both on a series of their own so hiding data series keeps them.
+ */
+export function applyAnnotations(option, annotations) {
+    if (!annotations || annotations.length === 0) return;
+    const lines = [], areas = [];
+    for (const a of annotations) {
+        const label = [a.title, a.text, (a.tags || []).join(', ')].filter(x => x).join(' · ');
+        if (a.timeEnd > a.time) {
+            areas.push([{ xAxis: a.time, name: label, itemStyle: { color: a.color, opacity: 0.15 } }, { xAxis: a.timeEnd }]);
+        } else {
+            lines.push({ xAxis: a.time, name: label, lineStyle: { color: a.color, type: 'dashed', width: 1 } });
+        }
+    }
+    option.series = option.series.concat([{
+        name: '__annotations', type: 'line', data: [], silent: false, tooltip: { show: true, trigger: 'item', formatter: x => escapeHtml(x.name || '') },
+        markLine: lines.length ? { symbol: 'none', animation: false, label: { show: false }, emphasis: { label: { show: true, formatter: x => x.name, position: 'insideEndTop' } }, data: lines } : undefined,
+        markArea: areas.length ? { animation: false, label: { show: false }, emphasis: { label: { show: true, formatter: x => x.name, position: 'insideTop' } }, data: areas } : undefined,
+    }]);
 }
 
 /** Shows or hides one series of a time-series panel. */
@@ -240,7 +366,7 @@ export async function renderSparkline(el, p) {
     el.dataset.series = '1';
 }
 
-/** Gauges for a gauge panel. p: { items: [{ name, value }], min, max, unit, decimals, thresholds: [{ value, color }], showMarkers }. */
+/** Gauges for a gauge panel. p: { items: [{ name, value, text (optional, a mapping's), color (optional) }], min, max, unit, decimals, thresholds: [{ value, color }], showMarkers }. */
 export async function renderGauge(el, p) {
     await ensureECharts();
     const chart = chartOf(el);
@@ -264,11 +390,11 @@ export async function renderGauge(el, p) {
             type: 'gauge', min: min, max: max, radius: (90 / Math.max(cols, rows)) + '%',
             center: [((col + 0.5) / cols * 100) + '%', ((row + 0.6) / rows * 100) + '%'],
             startAngle: 210, endAngle: -30,
-            progress: { show: true, width: 12, itemStyle: { color: colorAt(it.value) } },
+            progress: { show: true, width: 12, itemStyle: { color: it.color ? color(it.color) : colorAt(it.value) } },
             axisLine: { lineStyle: { width: p.showMarkers === false ? 12 : 14, color: p.showMarkers === false ? [[1, 'rgba(128,128,128,0.2)']] : stops } },
             pointer: { show: false }, axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false },
             title: { show: n > 1, offsetCenter: [0, '70%'], color: text, fontSize: 12 },
-            detail: { valueAnimation: false, offsetCenter: [0, '10%'], color: colorAt(it.value), fontSize: 20, formatter: v => formatUnit(v, p.unit, p.decimals) },
+            detail: { valueAnimation: false, offsetCenter: [0, '10%'], color: it.color ? color(it.color) : colorAt(it.value), fontSize: 20, formatter: v => it.text ?? formatUnit(v, p.unit, p.decimals) },
             data: [{ value: it.value, name: it.name }],
             animation: false,
         };

@@ -117,6 +117,7 @@ public static class DashboardMigrator
     private static void MigratePanel(JsonObject p, ref int nextId)
     {
         if (GrafanaJson.Num(p["id"]) is null) p["id"] = nextId++;
+        UpgradeLegacyMappings(p);
         if (p["gridPos"] is not JsonObject) p["gridPos"] = Pos(0, 0, 12, 8);
         switch (GrafanaJson.Str(p["type"]))
         {
@@ -218,6 +219,7 @@ public static class DashboardMigrator
                 });
             }
         }
+        SeriesOverridesToOverrides(p, overrides);
         foreach (var k in GraphKeys) p.Remove(k);
         p["type"] = "timeseries";
     }
@@ -254,8 +256,191 @@ public static class DashboardMigrator
             if (GrafanaJson.Num(gj["minValue"]) is { } min) defaults["min"] = min;
             if (GrafanaJson.Num(gj["maxValue"]) is { } max) defaults["max"] = max;
         }
+        if (SinglestatMappings(p, defaults["thresholds"] as JsonObject) is { Count: > 0 } mappings) defaults["mappings"] = mappings;
         foreach (var k in new[] { "format", "decimals", "valueName", "sparkline", "colorBackground", "colorValue", "colors", "thresholds", "gauge", "valueMaps", "mappingType", "mappingTypes", "rangeMaps", "nullPointMode", "postfix", "prefix", "postfixFontSize", "prefixFontSize", "valueFontSize", "tableColumn" })
             p.Remove(k);
         p["type"] = gauge ? "gauge" : "stat";
+    }
+
+    /// <summary>
+    /// The graph panel's <c>seriesOverrides</c> and <c>hiddenSeries</c> as field overrides, as Grafana's migration to
+    /// the time series panel writes them: an alias in slashes matches by regex, else by name; <c>yaxis: 2</c> gives
+    /// the right axis with the second y axis' settings that differ from the first.
+    /// </summary>
+    private static void SeriesOverridesToOverrides(JsonObject p, JsonArray overrides)
+    {
+        var yaxes = p["yaxes"] as JsonArray;
+        foreach (var so in (p["seriesOverrides"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (GrafanaJson.Str(so["alias"]) is not { Length: > 0 } alias) continue;
+            bool regex = alias.Length > 1 && alias[0] == '/' && alias.LastIndexOf('/') > 0;
+            var props = new JsonArray();
+            JsonObject? dash = null;
+            foreach (var (key, v) in so)
+            {
+                switch (key)
+                {
+                    case "yaxis":
+                        if (GrafanaJson.Num(v) == 2) SecondAxis(yaxes, props);
+                        break;
+                    case "fill":
+                        if (GrafanaJson.Num(v) is { } fill) props.Add(Prop("custom.fillOpacity", fill * 10));
+                        break;
+                    case "fillBelowTo":
+                        props.Add(Prop("custom.fillBelowTo", v?.DeepClone()));
+                        break;
+                    case "fillGradient":
+                        if (GrafanaJson.Num(v) is { } g && g > 0) { props.Add(Prop("custom.fillGradient", "opacity")); props.Add(Prop("custom.fillOpacity", g * 10)); }
+                        break;
+                    case "points":
+                        props.Add(Prop("custom.showPoints", GrafanaJson.Bool(v) ? "always" : "never"));
+                        break;
+                    case "bars":
+                        if (GrafanaJson.Bool(v)) { props.Add(Prop("custom.drawStyle", "bars")); props.Add(Prop("custom.fillOpacity", 100)); }
+                        else props.Add(Prop("custom.drawStyle", "line"));
+                        break;
+                    case "lines":
+                        props.Add(GrafanaJson.Bool(v) ? Prop("custom.drawStyle", "line") : Prop("custom.lineWidth", 0));
+                        break;
+                    case "linewidth":
+                        if (GrafanaJson.Num(v) is { } lw) props.Add(Prop("custom.lineWidth", lw));
+                        break;
+                    case "pointradius":
+                        if (GrafanaJson.Num(v) is { } pr) props.Add(Prop("custom.pointSize", 2 + pr * 2));
+                        break;
+                    case "dashes" or "dashLength" or "spaceLength":
+                        dash ??= new JsonObject
+                        {
+                            ["fill"] = GrafanaJson.Bool(p["dashes"]) ? "dash" : "solid",
+                            ["dash"] = new JsonArray(GrafanaJson.Num(p["dashLength"]) ?? 10, GrafanaJson.Num(p["spaceLength"]) ?? 10),
+                        };
+                        if (key == "dashes") dash["fill"] = GrafanaJson.Bool(v) ? "dash" : "solid";
+                        else if (GrafanaJson.Num(v) is { } len) ((JsonArray)dash["dash"]!)[key == "dashLength" ? 0 : 1] = len;
+                        break;
+                    case "stack":
+                        // A string names the stack group; any other truthy value stacks in the default group A.
+                        bool named = v is JsonValue sv && sv.GetValueKind() == System.Text.Json.JsonValueKind.String;
+                        var group = named ? GrafanaJson.Str(v)! : "A";
+                        bool stacked = named ? group.Length > 0 : GrafanaJson.Bool(v);
+                        props.Add(Prop("custom.stacking", new JsonObject { ["mode"] = stacked ? "normal" : "none", ["group"] = group.Length > 0 ? group : "A" }));
+                        break;
+                    case "color":
+                        if (GrafanaJson.Str(v) is { Length: > 0 } c) props.Add(Prop("color", new JsonObject { ["fixedColor"] = c, ["mode"] = "fixed" }));
+                        break;
+                    case "transform":
+                        props.Add(Prop("custom.transform", GrafanaJson.Str(v) == "negative-Y" ? "negative-Y" : "constant"));
+                        break;
+                }
+            }
+            if (dash is not null) props.Add(Prop("custom.lineStyle", dash));
+            if (props.Count == 0) continue;
+            overrides.Add(new JsonObject
+            {
+                ["matcher"] = new JsonObject { ["id"] = regex ? "byRegexp" : "byName", ["options"] = alias },
+                ["properties"] = props,
+            });
+        }
+        foreach (var (name, hidden) in p["hiddenSeries"] as JsonObject ?? new JsonObject())
+        {
+            if (!GrafanaJson.Bool(hidden)) continue;
+            overrides.Add(new JsonObject
+            {
+                ["matcher"] = new JsonObject { ["id"] = "byName", ["options"] = name },
+                ["properties"] = new JsonArray(Prop("custom.hideFrom", new JsonObject { ["legend"] = false, ["tooltip"] = false, ["viz"] = true })),
+            });
+        }
+    }
+
+    /// <summary>The second y axis' settings that differ from the first, and the right-hand placement.</summary>
+    private static void SecondAxis(JsonArray? yaxes, JsonArray props)
+    {
+        var y1 = yaxes?.ElementAtOrDefault(0) as JsonObject;
+        var y2 = yaxes?.ElementAtOrDefault(1) as JsonObject;
+        if (y2 is not null)
+        {
+            if (GrafanaJson.Str(y2["format"]) is { Length: > 0 } unit && unit != GrafanaJson.Str(y1?["format"])) props.Add(Prop("unit", unit));
+            foreach (var key in new[] { "decimals", "min", "max" })
+                if (GrafanaJson.Num(y2[key]) is { } n && n != GrafanaJson.Num(y1?[key])) props.Add(Prop(key, n));
+        }
+        props.Add(Prop("custom.axisPlacement", "right"));
+        if (y2 is not null && GrafanaJson.Str(y2["label"]) is { Length: > 0 } label && label != GrafanaJson.Str(y1?["label"])) props.Add(Prop("custom.axisLabel", label));
+    }
+
+    private static JsonObject Prop(string id, JsonNode? value) => new() { ["id"] = id, ["value"] = value };
+
+    /// <summary>
+    /// A singlestat's <c>valueMaps</c> or <c>rangeMaps</c> (by <c>mappingType</c> 1 or 2, else whichever is set) as
+    /// value mappings; each takes the colour the thresholds give its text when the text is a number, as Grafana's upgrade does.
+    /// </summary>
+    private static JsonArray SinglestatMappings(JsonObject p, JsonObject? thresholds)
+    {
+        var valueMaps = p["valueMaps"] as JsonArray ?? [];
+        var rangeMaps = p["rangeMaps"] as JsonArray ?? [];
+        int type = (int)(GrafanaJson.Num(p["mappingType"]) ?? 0);
+        if (type == 0) type = valueMaps.Count > 0 ? 1 : rangeMaps.Count > 0 ? 2 : 0;
+        var legacy = new JsonArray();
+        foreach (var m in (type == 1 ? valueMaps : type == 2 ? rangeMaps : []).OfType<JsonObject>())
+        {
+            var copy = (JsonObject)m.DeepClone();
+            copy["type"] = type;
+            legacy.Add(copy);
+        }
+        return UpgradeMappings(legacy, thresholds);
+    }
+
+    /// <summary>Grafana 7's mappings (<c>{type: 1|2, …}</c>) in a panel's field config defaults, in today's shape.</summary>
+    private static void UpgradeLegacyMappings(JsonObject p)
+    {
+        if ((p["fieldConfig"] as JsonObject)?["defaults"] is not JsonObject defaults || defaults["mappings"] is not JsonArray mappings) return;
+        if (!mappings.OfType<JsonObject>().Any(m => GrafanaJson.Num(m["type"]) is not null)) return;
+        defaults["mappings"] = UpgradeMappings(mappings, defaults["thresholds"] as JsonObject);
+    }
+
+    private static JsonArray UpgradeMappings(JsonArray mappings, JsonObject? thresholds)
+    {
+        var steps = (thresholds?["steps"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(s => new ThresholdStep(GrafanaJson.Num(s["value"]), GrafanaJson.Str(s["color"]) ?? "green")).OrderBy(s => s.Value ?? double.NegativeInfinity).ToList();
+        var result = new JsonArray();
+        var values = new JsonObject();
+        foreach (var m in mappings.OfType<JsonObject>())
+        {
+            if (GrafanaJson.Num(m["type"]) is not { } type)
+            {
+                result.Add(m.DeepClone());
+                continue;
+            }
+            var text = GrafanaJson.Str(m["text"]) ?? "";
+            string? color = null;
+            if (steps.Count > 0 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var numeric))
+            {
+                color = steps[0].Color;
+                foreach (var s in steps)
+                    if (s.Value is null || numeric >= s.Value) color = s.Color;
+            }
+            var res = new JsonObject { ["text"] = text };
+            if (color is not null) res["color"] = color;
+            if (type == 1 && GrafanaJson.Str(m["value"]) is { } value)
+            {
+                if (value == "null") result.Add(new JsonObject { ["type"] = "special", ["options"] = new JsonObject { ["match"] = "null", ["result"] = res } });
+                else values[value] = res;
+            }
+            else if (type == 2)
+            {
+                result.Add(new JsonObject
+                {
+                    ["type"] = "range",
+                    ["options"] = new JsonObject { ["from"] = GrafanaJson.Num(m["from"]), ["to"] = GrafanaJson.Num(m["to"]), ["result"] = res },
+                });
+            }
+        }
+        if (values.Count > 0) result.Insert(0, new JsonObject { ["type"] = "value", ["options"] = values });
+        int index = 0;
+        foreach (var m in result.OfType<JsonObject>())
+        {
+            if (m["options"] is not JsonObject o) continue;
+            if (GrafanaJson.Str(m["type"]) == "value") foreach (var (_, r) in o) { if (r is JsonObject ro) ro["index"] = index++; }
+            else if (o["result"] is JsonObject r) r["index"] = index++;
+        }
+        return result;
     }
 }

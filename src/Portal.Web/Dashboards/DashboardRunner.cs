@@ -55,6 +55,13 @@ public sealed partial class DashboardRunner(TenantEngine engine)
     /// <summary>The scrape interval Grafana assumes for a Prometheus data source without one configured.</summary>
     public const long DefaultScrapeIntervalMs = 15_000;
 
+    /// <summary>
+    /// The data source's scrape interval, as Grafana's Prometheus data source setting: the global <c>scrape_interval</c>
+    /// of the tenant's running prometheus.yml, or <see cref="DefaultScrapeIntervalMs"/> while none runs. It is the
+    /// lower bound of <c>$__interval</c> and the base of <c>$__rate_interval</c>.
+    /// </summary>
+    public long ScrapeIntervalMs => engine.Scrape.Config?.Global?.ScrapeInterval.Milliseconds is { } ms && ms > 0 ? ms : DefaultScrapeIntervalMs;
+
     [GeneratedRegex(@"^\s*label_values\s*\(\s*(?:(?<sel>.*)\s*,\s*)?(?<label>[a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$", RegexOptions.Singleline)]
     private static partial Regex LabelValuesPattern();
 
@@ -170,7 +177,7 @@ public sealed partial class DashboardRunner(TenantEngine engine)
         long rangeMs = endMs - startMs;
         var plain = new Interpolator(variables, new Dictionary<string, string>());
         long panelMin = Intervals.ParseMinStep(plain.Interpolate(panel.MinInterval));
-        long interval = Intervals.Calculate(rangeMs, panel.MaxDataPoints ?? maxDataPoints, panelMin > 0 ? panelMin : DefaultScrapeIntervalMs);
+        long interval = Intervals.Calculate(rangeMs, panel.MaxDataPoints ?? maxDataPoints, panelMin > 0 ? panelMin : ScrapeIntervalMs);
         var targets = panel.Targets.Where(t => !t.Hide && t.Expr.Trim().Length > 0).ToList();
         if (targets.Count == 0) return new PanelData([], null, startMs, endMs, interval, []);
 
@@ -197,7 +204,7 @@ public sealed partial class DashboardRunner(TenantEngine engine)
         var plain = new Interpolator(variables, new Dictionary<string, string>());
         long minStep = Intervals.ParseMinStep(plain.Interpolate(target.MinStep));
         long step = Intervals.Step(interval, target.IntervalFactor, minStep, rangeMs);
-        var interpolator = new Interpolator(variables, Interpolator.Builtins(startMs, endMs, step, DefaultScrapeIntervalMs));
+        var interpolator = new Interpolator(variables, Interpolator.Builtins(startMs, endMs, step, ScrapeIntervalMs));
         var expr = interpolator.Interpolate(target.Expr);
         long alignedStart = startMs / step * step, alignedEnd = endMs / step * step;
         if (alignedEnd < alignedStart) alignedEnd = alignedStart;

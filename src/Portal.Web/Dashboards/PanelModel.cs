@@ -203,6 +203,26 @@ public sealed class PanelModel(JsonObject json)
         }
     }
 
+    /// <summary>The variable the panel is repeated for (<c>repeat</c>, see <see cref="PanelRepeats"/>); empty for none, which also drops the direction and per-row limit.</summary>
+    public string Repeat
+    {
+        get => GrafanaJson.Str(Json["repeat"]) ?? "";
+        set
+        {
+            var name = value.Trim().TrimStart('$');
+            GrafanaJson.Set(Json, "repeat", name.Length == 0 ? null : name);
+            if (name.Length > 0) return;
+            Json.Remove("repeatDirection");
+            Json.Remove("maxPerRow");
+        }
+    }
+
+    /// <summary><c>h</c> (side by side, the default) or <c>v</c> (stacked).</summary>
+    public string RepeatDirection { get => GrafanaJson.Str(Json["repeatDirection"]) == "v" ? "v" : "h"; set => Json["repeatDirection"] = value == "v" ? "v" : "h"; }
+
+    /// <summary>Copies per line of a horizontal repeat (<c>maxPerRow</c>); null for Grafana's default of 4.</summary>
+    public int? MaxPerRow { get => GrafanaJson.Num(Json["maxPerRow"]) is { } m && m >= 1 ? (int)m : null; set => GrafanaJson.Set(Json, "maxPerRow", value is >= 1 ? value : null); }
+
     /// <summary>Children of a row panel (held inside it while collapsed).</summary>
     public JsonArray RowPanels => GrafanaJson.Arr(Json, "panels");
 

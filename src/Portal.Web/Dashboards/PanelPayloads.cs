@@ -59,10 +59,15 @@ public static class PanelPayloads
         };
     }
 
-    /// <summary>A gauge drawing: one gauge per series with the panel's reducer.</summary>
-    public static object Gauge(PanelModel panel, PanelData data) => new
+    /// <summary>A gauge drawing: one gauge per series with the panel's reducer; a value mapping's text and colour when one matches (<paramref name="fields"/>, index-aligned with the series).</summary>
+    public static object Gauge(PanelModel panel, PanelData data, IReadOnlyList<FieldConfig>? fields = null) => new
     {
-        items = data.Series.Take(24).Select(s => new { name = s.Name, value = s.Reduce(panel.ReduceCalc) }),
+        items = data.Series.Take(24).Select((s, i) =>
+        {
+            var value = s.Reduce(panel.ReduceCalc);
+            var mapped = fields is not null && i < fields.Count ? fields[i].Mappings.Match(value) : null;
+            return new { name = s.Name, value, text = mapped?.Text, color = mapped?.Color is { } c ? UnitFormat.Css(c) : null };
+        }),
         min = panel.Min,
         max = panel.Max,
         unit = panel.Unit,
