@@ -1,7 +1,7 @@
 // Dashboard panels drawn by Apache ECharts (the bundle comes from the Vizor.ECharts NuGet package, loaded by
 // portal-charts.js) and the panel grid's drag and resize. The .NET side owns the dashboard model; this module only
 // draws and reports grid moves.
-import { ensureECharts, chartOf } from './portal-charts.js';
+import { ensureECharts, chartOf, seriesOf } from './portal-charts.js';
 
 // ---- units (the subset of Grafana's unit ids the editor offers; others are written as a suffix) ----
 
@@ -81,7 +81,7 @@ function cssVar(name, fallback) {
 }
 
 function stats() {
-    if (!window.portalDashboardStats) window.portalDashboardStats = { draws: 0, drawMs: 0, firstStart: null, lastEnd: null, series: 0 };
+    if (!window.portalDashboardStats) window.portalDashboardStats = { draws: 0, drawMs: 0, firstStart: null, lastEnd: null, series: 0, ends: [] };
     return window.portalDashboardStats;
 }
 
@@ -89,7 +89,8 @@ function stats() {
 function escapeHtml(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;'); }
 
 /**
- * Draws a time-series panel. p: { start, end, series: [{ name, color, v: [values, null for gaps], and either t0 and step (dense) or t: [ms] }],
+ * Draws a time-series panel. p: { start, end, chart (the binary payload portal-charts.js decodes into series: [{ name,
+ * color, v: [values, null for gaps], and either t0 and step (dense) or t: [ms] }]),
  * unit, decimals, min, max, drawStyle ('line'|'bars'|'points'), stack ('none'|'normal'|'percent'), fillOpacity (0..100),
  * lineWidth, spanNulls, interpolation, thresholds: [{ value, color }], thresholdsStyle, hidden: [names], axisLabel }.
  * dotnet (optional) receives OnZoomAsync(startMs, endMs) after a drag over the plot.
@@ -99,6 +100,7 @@ export async function renderTimeSeries(el, p, dotnet) {
     const begin = performance.now();
     const st = stats();
     if (st.firstStart === null) st.firstStart = begin;
+    if (p.chart) p.series = seriesOf(p.chart);
     const chart = chartOf(el);
     const text = cssVar('--mud-palette-text-primary', '#333');
     const lines = cssVar('--mud-palette-lines-default', '#ccc');
@@ -219,6 +221,7 @@ export async function renderTimeSeries(el, p, dotnet) {
     st.drawMs += end - begin;
     st.series += series.length;
     st.lastEnd = end;
+    st.ends.push(end);
 }
 
 /** Shows or hides one series of a time-series panel. */
