@@ -62,15 +62,13 @@ export function decodeChart(c) {
 }
 
 /**
- * A chart payload as plain series for code that reads arrays: [{ name, color, v: [value|null], and t0 and step (on a
- * grid) or t: [ms] }], null where the line has a gap.
+ * An ECharts dataset reading times t and values v (typed arrays). It is marked so that setOption, which deep-copies
+ * options, keeps it as it is instead of copying both arrays: nothing else holds or changes them.
  */
-export function seriesOf(c) {
-    return decodeChart(c).map(l => {
-        const v = new Array(l.v.length);
-        for (let i = 0; i < v.length; i++) v[i] = Number.isNaN(l.v[i]) ? null : l.v[i];
-        return l.grid ? { name: l.name, color: l.color, t0: l.grid.start, step: l.grid.step, v } : { name: l.name, color: l.color, t: Array.from(l.t), v };
-    });
+export function datasetOf(t, v) {
+    const source = { t, v };
+    window.echarts.zrUtil.setAsPrimitive(source);
+    return { source, dimensions: ['t', 'v'] };
 }
 
 function cssVar(name, fallback) {
@@ -112,7 +110,7 @@ export async function render(el, payload, dotnet) {
     const stacked = !!payload.stacked;
     const data = decodeChart(payload.chart);
     // One dataset per line over typed arrays: ECharts reads them without a [time, value] array per point.
-    const datasets = data.map(l => ({ source: { t: l.t, v: l.v }, dimensions: ['t', 'v'] }));
+    const datasets = data.map(l => datasetOf(l.t, l.v));
     const series = data.map((l, i) => ({
         name: l.name,
         type: 'line',
@@ -159,6 +157,7 @@ export async function render(el, payload, dotnet) {
     hover.stacked = stacked;
     hover.hidden = new Set();
     hover.hide();
+    hover.restyle();
     let reported = plotWidth(el);
     el.__portalResized = dotnet ? () => {
         const w = plotWidth(el);
@@ -202,17 +201,24 @@ function hoverOf(el, chart) {
         el.appendChild(d);
         return d;
     };
-    const text = cssVar('--mud-palette-text-primary', '#333');
-    const surface = cssVar('--mud-palette-surface', '#fff');
-    const border = cssVar('--mud-palette-lines-default', '#ccc');
-    const cursor = layer('top:30px;bottom:30px;width:0;border-left:1px dashed ' + text + ';opacity:0.6');
-    const dot = layer('width:8px;height:8px;border-radius:50%;border:2px solid ' + surface + ';margin:-6px 0 0 -6px');
+    const cursor = layer('top:30px;bottom:30px;width:0;border-left-width:1px;border-left-style:dashed;opacity:0.6');
+    const dot = layer('width:8px;height:8px;border-radius:50%;border-width:2px;border-style:solid;margin:-6px 0 0 -6px');
     const tip = layer('font-size:12px;line-height:1.5;padding:6px 8px;border-radius:4px;max-width:60%;white-space:nowrap;overflow:hidden;'
-        + 'background:' + surface + ';color:' + text + ';border:1px solid ' + border + ';box-shadow:0 2px 8px rgba(0,0,0,0.2)');
+        + 'border-width:1px;border-style:solid;box-shadow:0 2px 8px rgba(0,0,0,0.2)');
     tip.dataset.testid = 'chart-tooltip';
     const h = {
         chart, lines: [], stacked: false, hidden: new Set(), x: 0, y: 0, pending: false,
         hide() { cursor.style.display = dot.style.display = tip.style.display = 'none'; },
+        /** Takes the theme's colours (called on every draw, so a theme switch shows at the next one). */
+        restyle() {
+            const text = cssVar('--mud-palette-text-primary', '#333');
+            const surface = cssVar('--mud-palette-surface', '#fff');
+            cursor.style.borderLeftColor = text;
+            dot.style.borderColor = surface;
+            tip.style.background = surface;
+            tip.style.color = text;
+            tip.style.borderColor = cssVar('--mud-palette-lines-default', '#ccc');
+        },
     };
     const update = () => {
         h.pending = false;
