@@ -104,7 +104,7 @@ public sealed class ChartData
     /// <summary>
     /// Lines from points with their own times (null or non-finite values are gaps), each with the step it was queried at.
     /// Lines with the same step share a grid from the earliest to the latest of their times when all their points fall
-    /// on it; a line with a point off that grid keeps its times (and, as before, a null wherever it skips a step).
+    /// on it; a line with a point off that grid, and lines whose grid would be mostly gaps, keep their own times.
     /// </summary>
     public static ChartData FromPoints(IReadOnlyList<(string Name, string Color, long[] T, double?[] V, long StepMs)> points)
     {
@@ -114,7 +114,9 @@ public sealed class ChartData
         {
             long step = group.Key;
             long first = group.Min(i => points[i].T[0]), last = group.Max(i => points[i].T[^1]);
-            TimeGrid? grid = (last - first) / step < int.MaxValue ? TimeGrid.Of(first, last, step) : null;
+            // A grid mostly of gaps (points far apart for their step) would cost more than the times it saves.
+            long cells = (last - first) / step + 1, given = group.Sum(i => (long)points[i].T.Length);
+            TimeGrid? grid = cells <= Math.Max(1024, 4 * given) ? TimeGrid.Of(first, last, step) : null;
             int gridIndex = -1;
             foreach (var i in group)
             {

@@ -103,6 +103,16 @@ public sealed class ChartDataTests
     }
 
     [Fact]
+    public void PointsFarApartForTheirStepKeepTheirTimesInsteadOfAGridOfGaps()
+    {
+        var chart = ChartData.FromPoints([("a", "#1", [0, 86_400_000], [1, 2], 15_000)]);
+        Assert.Empty(chart.Grids);
+        var line = Assert.Single(chart.Lines);
+        Assert.Equal([0L, 86_400_000], line.Times!);
+        Assert.Equal([1.0, 2.0], line.Values);
+    }
+
+    [Fact]
     public void APanelPayloadIsTheBinaryChart()
     {
         var panel = PanelModel.Create("timeseries", 1, new GridPos(0, 0, 12, 8));
