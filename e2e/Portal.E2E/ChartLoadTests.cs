@@ -131,9 +131,11 @@ public sealed class ChartLoadTests(BrowserFixture browser, ITestOutputHelper out
         Assert.True(gaps.Length > 10, "the page painted frames while the mouse moved");
         double median = gaps[gaps.Length / 2], p95 = gaps[(int)(gaps.Length * 0.95)], worst = gaps[^1];
         await Expect(page.Locator("[data-testid=chart] div").Filter(new() { HasText = "chart_load" }).First).ToBeVisibleAsync(new() { Timeout = 10_000 });
-        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 3);
+        await chart.ScrollIntoViewIfNeededAsync();
+        var view = (await chart.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(view.X + view.Width / 2, view.Y + view.Height / 3);
         await Expect(page.GetByTestId("chart-tooltip")).ToContainTextAsync("chart_load{series=", new() { Timeout = 10_000 });
-        await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Screenshots(), "explore-100-series-hover.png"), Clip = new() { X = box.X, Y = box.Y, Width = box.Width, Height = box.Height } });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Screenshots(), "explore-100-series-hover.png"), Clip = new() { X = view.X, Y = view.Y, Width = view.Width, Height = view.Height } });
         await page.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.Screenshots(), "explore-100-series.png"), FullPage = true });
 
         double Mark(string name) => marks.GetProperty(name).GetDouble();
