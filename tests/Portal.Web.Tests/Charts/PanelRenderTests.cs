@@ -43,5 +43,11 @@ public sealed class PanelRenderTests : IAsyncLifetime
 
         cut.Render(ps => ps.Add(c => c.Revision, 1L));
         Assert.Equal(renders + 3, cut.RenderCount);
+
+        // Its own events still render it: a legend click greys the entry out.
+        cut.Render(ps => ps.Add(c => c.OnEdit, () => { }));
+        Assert.Equal(renders + 3, cut.RenderCount);
+        cut.Find("[data-testid=legend-item]").Click();
+        Assert.Contains("off", cut.Find("[data-testid=legend-item]").ClassName);
     }
 }
