@@ -207,9 +207,10 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
             await page.GetByTestId("refresh").ClickAsync();
             await page.WaitForFunctionAsync("() => window.portalDashboardStats && window.portalDashboardStats.draws >= 10", null, new() { Timeout = 30_000 });
             var stats = await page.EvaluateAsync<JsonElement>(
-                "() => ({ total: window.portalDashboardStats.lastEnd - window.portalRefreshStart, drawing: window.portalDashboardStats.lastEnd - window.portalDashboardStats.firstStart, drawMs: window.portalDashboardStats.drawMs, series: window.portalDashboardStats.series })");
+                "() => ({ total: window.portalDashboardStats.lastEnd - window.portalRefreshStart, drawing: window.portalDashboardStats.lastEnd - window.portalDashboardStats.firstStart, drawMs: window.portalDashboardStats.drawMs, series: window.portalDashboardStats.series, "
+                + "ends: window.portalDashboardStats.ends.map(e => Math.round(e - window.portalRefreshStart)).join(' ') })");
             figures.Add(string.Create(CultureInfo.InvariantCulture,
-                $"refresh {run + 1}: click→all drawn {stats.GetProperty("total").GetDouble():0} ms, first data→last drawn {stats.GetProperty("drawing").GetDouble():0} ms, chart setOption total {stats.GetProperty("drawMs").GetDouble():0} ms, {stats.GetProperty("series").GetInt32()} series"));
+                $"refresh {run + 1}: click→all drawn {stats.GetProperty("total").GetDouble():0} ms, first data→last drawn {stats.GetProperty("drawing").GetDouble():0} ms, chart setOption total {stats.GetProperty("drawMs").GetDouble():0} ms, {stats.GetProperty("series").GetInt32()} series; panels drawn at {stats.GetProperty("ends").GetString()} ms after the click; machine load {ChartLoadTests.LoadAverage()}"));
         }
         await File.WriteAllLinesAsync(Path.Combine(RepoPaths.Screenshots(), "..", "dashboard-speed.txt"), figures);
         await page.ScreenshotAsync(new() { Path = Shot("dashboard-ten-by-fifty.png"), FullPage = true });

@@ -1,7 +1,7 @@
 // Dashboard panels drawn by Apache ECharts (the bundle comes from the Vizor.ECharts NuGet package, loaded by
 // portal-charts.js) and the panel grid's drag and resize. The .NET side owns the dashboard model; this module only
 // draws and reports grid moves.
-import { ensureECharts, chartOf } from './portal-charts.js';
+import { ensureECharts, chartOf, decodeChart, datasetOf } from './portal-charts.js';
 
 // ---- units (the subset of Grafana's unit ids the editor offers; others are written as a suffix) ----
 
@@ -81,7 +81,7 @@ function cssVar(name, fallback) {
 }
 
 function stats() {
-    if (!window.portalDashboardStats) window.portalDashboardStats = { draws: 0, drawMs: 0, firstStart: null, lastEnd: null, series: 0 };
+    if (!window.portalDashboardStats) window.portalDashboardStats = { draws: 0, drawMs: 0, firstStart: null, lastEnd: null, series: 0, ends: [] };
     return window.portalDashboardStats;
 }
 
@@ -89,7 +89,8 @@ function stats() {
 function escapeHtml(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;'); }
 
 /**
- * Draws a time-series panel. p: { start, end, series: [{ name, color, v: [values, null for gaps], and either t0 and step (dense) or t: [ms] }],
+ * Draws a time-series panel. p: { start, end, chart (the binary payload portal-charts.js decodes into series: [{ name,
+ * color, t: Float64Array of ms, v: Float64Array of values, NaN for gaps }]),
  * unit, decimals, min, max, drawStyle ('line'|'bars'|'points'), stack ('none'|'normal'|'percent'), fillOpacity (0..100),
  * lineWidth, spanNulls, interpolation, thresholds: [{ value, color }], thresholdsStyle, hidden: [names], axisLabel }.
  * dotnet (optional) receives OnZoomAsync(startMs, endMs) after a drag over the plot. extras (optional): { fields, annotations }
@@ -100,6 +101,7 @@ export async function renderTimeSeries(el, p, dotnet, extras) {
     const begin = performance.now();
     const st = stats();
     if (st.firstStart === null) st.firstStart = begin;
+    p.series = decodeChart(p.chart);
     const chart = chartOf(el);
     const text = cssVar('--mud-palette-text-primary', '#333');
     const lines = cssVar('--mud-palette-lines-default', '#ccc');
@@ -111,34 +113,38 @@ export async function renderTimeSeries(el, p, dotnet, extras) {
     if (stackMode === 'percent') {
         totals = new Map();
         for (const s of p.series) for (let i = 0; i < s.v.length; i++) {
-            const t = s.t ? s.t[i] : s.t0 + i * s.step;
+            const t = s.t[i];
             totals.set(t, (totals.get(t) || 0) + Math.abs(s.v[i] || 0));
         }
     }
     let lo = Infinity, hi = -Infinity;
     // Down-sampling only pays when a series has more points than the plot has pixels.
     const sample = (el.clientWidth || 800) * 2;
+    // Each series reads its own dataset of typed arrays, which setOption neither copies nor turns into a [time, value]
+    // array per point.
+    const datasets = [];
     const series = p.series.map(s => {
-        const data = new Array(s.v.length);
+        const values = totals ? new Float64Array(s.v.length).fill(NaN) : s.v;
         let points = 0;
         for (let i = 0; i < s.v.length; i++) {
-            const t = s.t ? s.t[i] : s.t0 + i * s.step;
             let v = s.v[i];
-            if (totals && v !== null) { const sum = totals.get(t); v = sum === 0 ? 0 : (v / sum) * 100; }
-            if (v !== null) { points++; if (v < lo) lo = v; if (v > hi) hi = v; }
-            data[i] = [t, v];
+            if (Number.isNaN(v)) continue;
+            if (totals) { const sum = totals.get(s.t[i]); v = sum === 0 ? 0 : (v / sum) * 100; values[i] = v; }
+            points++; if (v < lo) lo = v; if (v > hi) hi = v;
         }
+        datasets.push(datasetOf(s.t, values));
         // Like Grafana's "auto" points: a series with few points shows them, so a lone sample is visible.
         const sparse = points <= 30;
         return {
             name: s.name,
             type: bars ? 'bar' : pointsStyle ? 'scatter' : 'line',
-            data: data,
+            datasetIndex: datasets.length - 1,
+            encode: { x: 't', y: 'v' },
             color: s.color,
             showSymbol: pointsStyle || sparse,
             symbol: pointsStyle || sparse ? 'circle' : 'none',
             symbolSize: 4,
-            sampling: bars || pointsStyle || data.length <= sample ? undefined : 'lttb',
+            sampling: bars || pointsStyle || s.v.length <= sample ? undefined : 'minmax',
             connectNulls: !!p.spanNulls,
             step: p.interpolation === 'stepAfter' ? 'end' : p.interpolation === 'stepBefore' ? 'start' : false,
             smooth: p.interpolation === 'smooth',
@@ -187,7 +193,7 @@ export async function renderTimeSeries(el, p, dotnet, extras) {
             trigger: 'axis', confine: true, axisPointer: { type: 'line', animation: false },
             formatter: (params) => {
                 if (!params || params.length === 0) return '';
-                const rows = params.filter(x => x.value[1] !== null && x.value[1] !== undefined).sort((a, b) => b.value[1] - a.value[1]);
+                const rows = params.filter(x => Number.isFinite(x.value[1])).sort((a, b) => b.value[1] - a.value[1]);
                 let html = '<div style="font-size:12px"><b>' + new Date(params[0].value[0]).toISOString().replace('T', ' ').replace('.000Z', 'Z') + '</b>';
                 for (const r of rows.slice(0, 15)) html += '<div>' + r.marker + escapeHtml(r.seriesName) + ': <b>' + formatUnit(r.value[1], unit, p.decimals) + '</b></div>';
                 if (rows.length > 15) html += '<div>… and ' + (rows.length - 15) + ' more</div>';
@@ -203,6 +209,7 @@ export async function renderTimeSeries(el, p, dotnet, extras) {
             axisLabel: { color: text, formatter: v => formatUnit(v, unit, axisDecimals), hideOverlap: true },
             splitLine: { lineStyle: { color: lines, opacity: 0.5 } },
         },
+        dataset: datasets,
         series: series,
     };
     applyFieldConfig(option, extras && extras.fields, p);
@@ -224,6 +231,7 @@ export async function renderTimeSeries(el, p, dotnet, extras) {
     st.drawMs += end - begin;
     st.series += series.length;
     st.lastEnd = end;
+    st.ends.push(end);
 }
 
 // ---- field config: value mappings, per-series overrides, annotations ----

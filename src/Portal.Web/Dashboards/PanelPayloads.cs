@@ -15,33 +15,23 @@ public static class PanelPayloads
         panel.FixedColors.TryGetValue(name, out var c) ? UnitFormat.Css(c) : Palette[index % Palette.Count];
 
     /// <summary>
-    /// A time series drawing. A series whose points all lie on its step grid is sent as a dense value array (times implied
-    /// by <c>t0 + i × step</c>, null where absent), which keeps large dashboards small on the wire; others carry their times.
+    /// A time series drawing. Series share step grids (one per query step: start, step, count) and their values travel
+    /// as one binary array of doubles (<see cref="Charts.ChartPayload"/>), which keeps large dashboards small on the wire.
     /// </summary>
     public static object TimeSeries(PanelModel panel, PanelData data, IReadOnlySet<string> hidden)
     {
-        var series = new List<object>(data.Series.Count);
+        var points = new List<(string, string, long[], double?[], long)>(data.Series.Count);
         for (int i = 0; i < data.Series.Count; i++)
         {
             var s = data.Series[i];
-            var color = SeriesColor(panel, s.Name, i);
-            long step = s.StepMs > 0 ? s.StepMs : Math.Max(1, data.StepMs);
-            bool dense = s.T.Length > 0;
-            foreach (var t in s.T)
-                if ((t - s.T[0]) % step != 0) { dense = false; break; }
-            if (dense)
-            {
-                var v = new double?[(int)((s.T[^1] - s.T[0]) / step) + 1];
-                for (int k = 0; k < s.T.Length; k++) v[(int)((s.T[k] - s.T[0]) / step)] = s.V[k];
-                series.Add(new { name = s.Name, color, t0 = s.T[0], step, v });
-            }
-            else series.Add(new { name = s.Name, color, t = s.T, v = s.V });
+            points.Add((s.Name, SeriesColor(panel, s.Name, i), s.T, s.V, s.StepMs > 0 ? s.StepMs : Math.Max(1, data.StepMs)));
         }
+        var chart = Charts.ChartData.FromPoints(points).ToPayload();
         return new
         {
             start = data.StartMs,
             end = data.EndMs,
-            series,
+            chart,
             unit = panel.Unit,
             decimals = panel.Decimals,
             min = panel.Min,

@@ -128,11 +128,15 @@ public sealed class LogicTests
     [Fact]
     public void ChartSeriesBreakWhereSamplesAreMissing()
     {
-        var m = new Portal.PromQL.MatrixSeries(Portal.Model.Labels.FromStrings("__name__", "x"),
-            [new(0, 1), new(1000, 2), new(4000, double.NaN), new(5000, 3)]);
-        var s = Assert.Single(ChartSeries.FromMatrix([m], 1000));
-        Assert.Equal([0L, 1000, 2000, 4000, 5000], s.T);
-        Assert.Equal([1.0, 2.0, null, null, 3.0], s.V);
+        var samples = new Portal.Model.Sample[] { new(0, 1), new(1000, 2), new(4000, double.NaN), new(5000, 3) };
+        var (t, v) = ChartSeries.WithGaps(samples, 1000);
+        Assert.Equal([0L, 1000, 2000, 4000, 5000], t);
+        Assert.Equal([1.0, 2.0, null, null, 3.0], v);
+
+        // Explore's graph puts the same points on the query's step grid: absent steps and NaN are gaps there too.
+        var m = new Portal.PromQL.MatrixSeries(Portal.Model.Labels.FromStrings("__name__", "x"), samples);
+        var s = Assert.Single(Portal.Web.Charts.ChartData.FromMatrix([m], 0, 5000, 1000, ChartSeries.Palette).Lines);
+        Assert.Equal([1.0, 2.0, double.NaN, double.NaN, double.NaN, 3.0], s.Values);
         Assert.Equal("x", s.Name);
     }
 }

@@ -1,13 +1,9 @@
 using Portal.Model;
-using Portal.PromQL;
 
 namespace Portal.Web.Components.Shared;
 
-/// <summary>
-/// One line of a chart as sent to the browser: times (ms) and values, null where there is a gap
-/// (no sample at that step, or a value JSON cannot carry: NaN, ±Inf). Immutable once built.
-/// </summary>
-public sealed record ChartSeries(string Name, string Color, long[] T, double?[] V)
+/// <summary>Naming, colours and gap rules shared by Explore's graph and dashboard panels.</summary>
+public static class ChartSeries
 {
     /// <summary>ECharts' default palette, so legend swatches match the lines.</summary>
     public static readonly IReadOnlyList<string> Palette =
@@ -20,21 +16,6 @@ public sealed record ChartSeries(string Name, string Color, long[] T, double?[] 
         if (name.Length == 0) return labels.ToString();
         var rest = labels.Without(Labels.MetricName);
         return rest.Count == 0 ? name : name + rest.ToString();
-    }
-
-    /// <summary>
-    /// Converts a range query's series: a gap is inserted wherever consecutive samples are more than one
-    /// <paramref name="stepMs"/> apart, so the line breaks where the series was absent.
-    /// </summary>
-    public static List<ChartSeries> FromMatrix(IReadOnlyList<MatrixSeries> series, long stepMs)
-    {
-        var list = new List<ChartSeries>(series.Count);
-        for (int s = 0; s < series.Count; s++)
-        {
-            var (t, v) = WithGaps(series[s].Floats, stepMs);
-            list.Add(new ChartSeries(SeriesName(series[s].Metric), Palette[s % Palette.Count], t, v));
-        }
-        return list;
     }
 
     /// <summary>
