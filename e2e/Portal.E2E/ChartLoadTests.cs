@@ -72,13 +72,7 @@ public sealed class ChartLoadTests(BrowserFixture browser, ITestOutputHelper out
     [Fact]
     public async Task AHundredSeriesOfAThousandPointsDrawAndHoverSmoothly()
     {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(_portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync("Chart Team");
-        await page.Locator("#email").FillAsync("owner@chart.example");
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync("owner@chart.example", new() { Timeout = 30_000 });
+        var page = await browser.SignUpAsync(_portal.BaseUrl, "Chart Team", "owner@chart.example");
 
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/account");
         await page.GetByTestId("new-token").ClickAsync();

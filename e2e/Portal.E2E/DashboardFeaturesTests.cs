@@ -80,13 +80,7 @@ public sealed class DashboardFeaturesTests(BrowserFixture browser) : IClassFixtu
     public async Task MappingsOverridesRepeatsAndAnnotationsAreDrawn()
     {
         await using var portal = await PortalProcess.StartAsync();
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync("Features Team");
-        await page.Locator("#email").FillAsync("owner@features.example");
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync("owner@features.example", new() { Timeout = 30_000 });
+        var page = await browser.SignUpAsync(portal.BaseUrl, "Features Team", "owner@features.example");
 
         await BrowserFixture.GotoInteractiveAsync(page, portal.BaseUrl + "/dashboards");
         await page.GetByTestId("import").ClickAsync();

@@ -21,18 +21,6 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
 
     private static string Shot(string name) => Path.Combine(RepoPaths.Screenshots(), name);
 
-    private async Task<IPage> SignUpAsync(PortalProcess portal, string team, string email)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(portal.BaseUrl + "/account/sign-up");
-        await page.Locator("#team").FillAsync(team);
-        await page.Locator("#email").FillAsync(email);
-        await page.Locator("#password").FillAsync("correct-horse-1");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create tenant" }).ClickAsync();
-        await Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email, new() { Timeout = 30_000 });
-        return page;
-    }
-
     /// <summary>The number of series each time-series panel draws, in panel order.</summary>
     private static Task<int[]> SeriesCountsAsync(IPage page) =>
         page.EvaluateAsync<int[]>("() => Array.from(document.querySelectorAll('[data-testid=panel-canvas][data-kind=timeseries]')).map(e => +(e.dataset.series || 0))");
@@ -59,7 +47,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
         await using var node = new ExternalProcess(NodeExporter, $"--web.listen-address=127.0.0.1:{nodePort}",
             "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo");
 
-        var page = await SignUpAsync(portal, "Node Team", "owner@node.example");
+        var page = await browser.SignUpAsync(portal.BaseUrl, "Node Team", "owner@node.example");
         await BrowserFixture.GotoInteractiveAsync(page, portal.BaseUrl + "/config");
         await page.GetByTestId("config-editor").FillAsync(
             $"global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node_exporter\n    static_configs:\n      - targets: ['127.0.0.1:{nodePort}']\n");
@@ -139,7 +127,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(page.Locator("[data-panel-id='4']").GetByTestId("panel-title")).ToHaveTextAsync("Free memory (GB)", new() { Timeout = 30_000 });
 
         // Another tenant's user finds nothing at the same address.
-        var other = await SignUpAsync(portal, "Other Team", "owner@other.example");
+        var other = await browser.SignUpAsync(portal.BaseUrl, "Other Team", "owner@other.example");
         await BrowserFixture.GotoInteractiveAsync(other, portal.BaseUrl + "/d/KchAVsdmk");
         await Expect(other.GetByText("Dashboard not found")).ToBeVisibleAsync(Slow);
     }
@@ -179,7 +167,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IClassFixture<Brows
     public async Task TenPanelsOfFiftySeriesDraw()
     {
         await using var portal = await PortalProcess.StartAsync();
-        var page = await SignUpAsync(portal, "Speed Team", "owner@speed.example");
+        var page = await browser.SignUpAsync(portal.BaseUrl, "Speed Team", "owner@speed.example");
         await BrowserFixture.GotoInteractiveAsync(page, portal.BaseUrl + "/dashboards");
         await page.GetByTestId("import").ClickAsync();
         await Expect(page.Locator("#import-json")).ToBeVisibleAsync(Slow);

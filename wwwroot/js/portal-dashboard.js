@@ -324,7 +324,7 @@ export function applyFieldConfig(option, fields, p) {
     }
     option.tooltip.formatter = (params) => {
         if (!params || params.length === 0) return '';
-        const rows = params.filter(x => x.value[1] !== null && x.value[1] !== undefined && !(fields[x.seriesIndex] && fields[x.seriesIndex].hideTooltip))
+        const rows = params.filter(x => Number.isFinite(x.value[1]) && !(fields[x.seriesIndex] && fields[x.seriesIndex].hideTooltip))
             .sort((a, b) => b.value[1] - a.value[1]);
         let html = '<div style="font-size:12px"><b>' + new Date(params[0].value[0]).toISOString().replace('T', ' ').replace('.000Z', 'Z') + '</b>';
         for (const r of rows.slice(0, 15)) html += '<div>' + r.marker + escapeHtml(r.seriesName) + ': <b>' + escapeHtml(displayText(r.value[1], fields[r.seriesIndex], p)) + '</b></div>';
