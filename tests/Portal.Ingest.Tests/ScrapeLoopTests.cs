@@ -1,4 +1,3 @@
-using System.Text;
 using Portal.Config.Prometheus;
 using Portal.Ingest.Scrape;
 using Portal.Model;
@@ -7,24 +6,6 @@ namespace Portal.Ingest.Tests;
 
 public class ScrapeLoopTests
 {
-    private sealed class FakeScraper : ITargetScraper
-    {
-        public string Body = "";
-        public string? ContentType = "text/plain; version=0.0.4";
-        public string? Fail;
-
-        public Task<string?> ScrapeAsync(ScrapeTarget target, ScrapeBuffer buffer, TimeSpan timeout, CancellationToken ct)
-        {
-            if (Fail is not null) throw new ScrapeException(Fail);
-            var b = Encoding.UTF8.GetBytes(Body);
-            buffer.Length = 0;
-            buffer.EnsureSpare(b.Length);
-            b.CopyTo(buffer.Data, 0);
-            buffer.Length = b.Length;
-            return Task.FromResult(ContentType);
-        }
-    }
-
     private static ScrapeTarget Target(string job = "app", string instance = "host:9100") =>
         new(Labels.FromStrings("__address__", instance, "job", job, "instance", instance), Labels.Empty, job,
             new Uri($"http://{instance}/metrics"), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10));

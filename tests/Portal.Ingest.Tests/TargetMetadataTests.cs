@@ -1,4 +1,3 @@
-using System.Text;
 using Portal.Ingest.Scrape;
 using Portal.Model;
 
@@ -7,24 +6,6 @@ namespace Portal.Ingest.Tests;
 /// <summary>The metadata a scrape loop keeps per target from TYPE, HELP and UNIT lines, as the metadata APIs serve it.</summary>
 public class TargetMetadataTests
 {
-    private sealed class BodyScraper : ITargetScraper
-    {
-        public string Body = "";
-        public string ContentType = "text/plain; version=0.0.4";
-        public string? Fail;
-
-        public Task<string?> ScrapeAsync(ScrapeTarget target, ScrapeBuffer buffer, TimeSpan timeout, CancellationToken ct)
-        {
-            if (Fail is not null) throw new ScrapeException(Fail);
-            var b = Encoding.UTF8.GetBytes(Body);
-            buffer.Length = 0;
-            buffer.EnsureSpare(b.Length);
-            b.CopyTo(buffer.Data, 0);
-            buffer.Length = b.Length;
-            return Task.FromResult<string?>(ContentType);
-        }
-    }
-
     private static ScrapeTarget Target() =>
         new(Labels.FromStrings("__address__", "host:9100", "job", "node", "instance", "host:9100"), Labels.Empty, "node",
             new Uri("http://host:9100/metrics"), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10));
@@ -32,7 +13,7 @@ public class TargetMetadataTests
     [Fact]
     public async Task TypeHelpAndUnitAreKeptPerFamilySortedByName()
     {
-        var scraper = new BodyScraper
+        var scraper = new FakeScraper
         {
             Body = "# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\nnode_load1 0.5\n" +
                    "# HELP http_requests_total Requests \\\\ by \"code\".\\nSecond line.\n# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\"} 3\n" +
@@ -56,7 +37,7 @@ public class TargetMetadataTests
     [Fact]
     public async Task OpenMetricsUnitsAreKept()
     {
-        var scraper = new BodyScraper
+        var scraper = new FakeScraper
         {
             ContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8",
             Body = "# TYPE process_cpu_seconds counter\n# UNIT process_cpu_seconds seconds\n# HELP process_cpu_seconds CPU time.\nprocess_cpu_seconds_total 4.5\n# EOF\n",
@@ -70,7 +51,7 @@ public class TargetMetadataTests
     [Fact]
     public async Task ChangesShowAtOnceAndAVanishedFamilyIsForgottenTenScrapesLater()
     {
-        var scraper = new BodyScraper { Body = "# HELP a First.\n# TYPE a gauge\na 1\n# TYPE b counter\nb 1\n" };
+        var scraper = new FakeScraper { Body = "# HELP a First.\n# TYPE a gauge\na 1\n# TYPE b counter\nb 1\n" };
         var target = Target();
         using var loop = new ScrapeLoop(target, new RecordingAppendable(), scraper, new ScrapeOptions());
         await loop.ScrapeAndReportAsync();
@@ -104,7 +85,7 @@ public class TargetMetadataTests
     [Fact]
     public async Task AReloadedLoopKeepsTheMetadata()
     {
-        var scraper = new BodyScraper { Body = "# TYPE a gauge\na 1\n" };
+        var scraper = new FakeScraper { Body = "# TYPE a gauge\na 1\n" };
         var target = Target();
         var storage = new RecordingAppendable();
         var old = new ScrapeLoop(target, storage, scraper, new ScrapeOptions());

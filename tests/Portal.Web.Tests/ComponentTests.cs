@@ -1,30 +1,18 @@
 using Bunit;
 using MudBlazor;
-using MudBlazor.Services;
 using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Tests;
 
-public sealed class ComponentTests : IAsyncLifetime
+public sealed class ComponentTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     [Theory]
     [InlineData(false, true, "Switch to dark mode")]
     [InlineData(true, false, "Switch to light mode")]
     public void ThemeToggleReportsTheOppositeModeWhenClicked(bool start, bool expected, string label)
     {
         bool? reported = null;
-        var cut = _ctx.Render<ThemeToggle>(p => p
+        var cut = Ctx.Render<ThemeToggle>(p => p
             .Add(c => c.IsDarkMode, start)
             .Add(c => c.IsDarkModeChanged, v => reported = v));
 
@@ -37,7 +25,7 @@ public sealed class ComponentTests : IAsyncLifetime
     [Fact]
     public void ThemeToggleShowsTheIconOfTheModeItSwitchesTo()
     {
-        var cut = _ctx.Render<ThemeToggle>(p => p.Add(c => c.IsDarkMode, true));
+        var cut = Ctx.Render<ThemeToggle>(p => p.Add(c => c.IsDarkMode, true));
         Assert.Equal(Icons.Material.Filled.LightMode, cut.Instance.Icon);
         cut.Render(p => p.Add(c => c.IsDarkMode, false));
         Assert.Equal(Icons.Material.Filled.DarkMode, cut.Instance.Icon);
@@ -59,7 +47,7 @@ public sealed class ComponentTests : IAsyncLifetime
     public void DurationTextFormatsLikePrometheus(TimeSpan value, string expected)
     {
         Assert.Equal(expected, DurationText.Format(value));
-        var cut = _ctx.Render<DurationText>(p => p.Add(c => c.Value, value));
+        var cut = Ctx.Render<DurationText>(p => p.Add(c => c.Value, value));
         Assert.Equal(expected, cut.Find("span").TextContent);
     }
 }

@@ -1,5 +1,4 @@
 using Bunit;
-using MudBlazor.Services;
 using Portal.Model;
 using Portal.Web.Components.Dashboards;
 using Portal.Web.Dashboards;
@@ -7,19 +6,8 @@ using Portal.Web.Dashboards;
 namespace Portal.Web.Tests.Charts;
 
 /// <summary>A dashboard re-renders per panel that gets data; the panels whose own inputs did not change stay as drawn.</summary>
-public sealed class PanelRenderTests : IAsyncLifetime
+public sealed class PanelRenderTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     private static PanelData Data(double v) =>
         new([new PanelSeries("a", Labels.Empty, "A", [0, 1000], [1, v], 1000)], null, 0, 1000, 1000, []);
 
@@ -28,7 +16,7 @@ public sealed class PanelRenderTests : IAsyncLifetime
     {
         var panel = PanelModel.Create("timeseries", 1, new GridPos(0, 0, 12, 8));
         var data = Data(2);
-        var cut = _ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, panel).Add(c => c.Data, data).Add(c => c.Loading, true));
+        var cut = Ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, panel).Add(c => c.Data, data).Add(c => c.Loading, true));
         int renders = cut.RenderCount;
 
         cut.Render(ps => ps.Add(c => c.Panel, panel).Add(c => c.Data, data).Add(c => c.Loading, true).Add(c => c.OnEdit, () => { }));

@@ -1,27 +1,21 @@
 using System.Runtime.InteropServices;
 using Bunit;
-using MudBlazor.Services;
 using Portal.Web.Charts;
 using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Tests.Charts;
 
 /// <summary>Explore's chart component: it reduces lines to the plot width the browser reports and sends binary values.</summary>
-public sealed class TimeSeriesChartTests : IAsyncLifetime
+public sealed class TimeSeriesChartTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
     private BunitJSModuleInterop _module = null!;
 
-    public Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        _module = _ctx.JSInterop.SetupModule("./js/portal-charts.js");
+        await base.InitializeAsync();
+        _module = Ctx.JSInterop.SetupModule("./js/portal-charts.js");
         _module.Setup<int>("plotWidth", _ => true).SetResult(100);
-        return Task.CompletedTask;
     }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     private static ChartData Chart(int points)
     {
@@ -40,7 +34,7 @@ public sealed class TimeSeriesChartTests : IAsyncLifetime
     public void LinesLongerThanTwiceThePlotWidthAreReducedKeepingTheirSpikes()
     {
         var data = Chart(1000);
-        var cut = _ctx.Render<TimeSeriesChart>(ps => ps.Add(c => c.Data, data).Add(c => c.StartMs, 0).Add(c => c.EndMs, 999_000));
+        var cut = Ctx.Render<TimeSeriesChart>(ps => ps.Add(c => c.Data, data).Add(c => c.StartMs, 0).Add(c => c.EndMs, 999_000));
 
         Assert.Equal(2, cut.FindAll("[data-testid=legend-item]").Count);
         var chart = SentChart(_module.VerifyInvoke("render"));
@@ -55,7 +49,7 @@ public sealed class TimeSeriesChartTests : IAsyncLifetime
     [Fact]
     public void StackedLinesAndShortLinesKeepTheSharedGrid()
     {
-        var cut = _ctx.Render<TimeSeriesChart>(ps => ps.Add(c => c.Data, Chart(1000)).Add(c => c.Stacked, true).Add(c => c.StartMs, 0).Add(c => c.EndMs, 999_000));
+        var cut = Ctx.Render<TimeSeriesChart>(ps => ps.Add(c => c.Data, Chart(1000)).Add(c => c.Stacked, true).Add(c => c.StartMs, 0).Add(c => c.EndMs, 999_000));
         var stacked = SentChart(_module.VerifyInvoke("render"));
         Assert.False(stacked.Downsampled);
         Assert.Null(stacked.Times);
@@ -72,7 +66,7 @@ public sealed class TimeSeriesChartTests : IAsyncLifetime
     public void ThePageReRenderingDoesNotRedrawOrReRenderTheLegend()
     {
         var data = Chart(10);
-        var cut = _ctx.Render<TimeSeriesChart>(ps => ps.Add(c => c.Data, data).Add(c => c.StartMs, 0).Add(c => c.EndMs, 9_000));
+        var cut = Ctx.Render<TimeSeriesChart>(ps => ps.Add(c => c.Data, data).Add(c => c.StartMs, 0).Add(c => c.EndMs, 9_000));
         _module.VerifyInvoke("render");
         int renders = cut.RenderCount;
 

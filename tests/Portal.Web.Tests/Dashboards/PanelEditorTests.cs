@@ -1,25 +1,13 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using MudBlazor.Services;
 using Portal.Web.Components.Dashboards;
 using Portal.Web.Dashboards;
 
 namespace Portal.Web.Tests.Dashboards;
 
 /// <summary>The panel editor changes the panel's Grafana JSON in place and keeps what it does not edit.</summary>
-public sealed class PanelEditorTests : IAsyncLifetime
+public sealed class PanelEditorTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     private static PanelModel Panel()
     {
         var p = PanelModel.Create("timeseries", 7, new GridPos(0, 0, 12, 8));
@@ -33,7 +21,7 @@ public sealed class PanelEditorTests : IAsyncLifetime
     {
         var panel = Panel();
         int changes = 0;
-        var cut = _ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel).Add(c => c.OnChange, () => changes++));
+        var cut = Ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel).Add(c => c.OnChange, () => changes++));
 
         cut.Find("#panel-title").Input("Load per instance");
         cut.Find("#expr-A").Input("node_load1{job=\"node\"}");
@@ -57,7 +45,7 @@ public sealed class PanelEditorTests : IAsyncLifetime
     public void MinMaxAndThresholdsGoToTheFieldConfig()
     {
         var panel = Panel();
-        var cut = _ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel));
+        var cut = Ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel));
 
         cut.Find("#panel-min").Input("0");
         cut.Find("#panel-max").Input("100");
@@ -80,7 +68,7 @@ public sealed class PanelEditorTests : IAsyncLifetime
     public void AnInvalidQueryOrStepIsMarkedWhereItIs()
     {
         var panel = Panel();
-        var cut = _ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel));
+        var cut = Ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel));
         cut.Find("#expr-A").Input("sum(rate(x[5m])");
         cut.Find("#minstep-A").Input("soon");
         var text = cut.Markup;
@@ -92,7 +80,7 @@ public sealed class PanelEditorTests : IAsyncLifetime
     public void ATextPanelEditsItsMarkdown()
     {
         var panel = PanelModel.Create("text", 3, new GridPos(0, 0, 24, 4));
-        var cut = _ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel));
+        var cut = Ctx.Render<PanelEditor>(ps => ps.Add(c => c.Panel, panel));
         Assert.Empty(cut.FindAll("[data-testid=query]"));
         cut.Find("#panel-content").Input("## Runbook\n\nCall **ops**.");
         Assert.Equal("## Runbook\n\nCall **ops**.", GrafanaJson.Str(panel.Json["options"]!["content"]));
@@ -104,7 +92,7 @@ public sealed class PanelEditorTests : IAsyncLifetime
     {
         var panel = PanelModel.Create("text", 3, new GridPos(0, 0, 24, 4));
         panel.TextContent = "# Title\n\n<script>alert(1)</script> **bold**";
-        var cut = _ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, panel));
+        var cut = Ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, panel));
         var html = cut.Find("[data-testid=panel-text]").InnerHtml;
         Assert.Contains("<h1", html);
         Assert.Contains("<strong>bold</strong>", html);
@@ -119,14 +107,14 @@ public sealed class PanelEditorTests : IAsyncLifetime
         stat.Thresholds = [new ThresholdStep(null, "green"), new ThresholdStep(80, "red")];
         var labels = Portal.Model.Labels.FromStrings("instance", "a");
         var data = new PanelData([new PanelSeries("a", labels, "A", [1000, 2000], [50, 91], 1000)], null, 0, 2000, 1000, []);
-        var cut = _ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, stat).Add(c => c.Data, data));
+        var cut = Ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, stat).Add(c => c.Data, data));
         var value = cut.Find("[data-testid=stat-value]");
         Assert.Equal("91%", value.TextContent);
         Assert.Contains("#f2495c", value.GetAttribute("style"));
 
         var bars = PanelModel.Create("bargauge", 2, new GridPos(0, 0, 6, 4));
         bars.Max = 200;
-        cut = _ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, bars).Add(c => c.Data, data));
+        cut = Ctx.Render<PanelView>(ps => ps.Add(c => c.Panel, bars).Add(c => c.Data, data));
         Assert.Contains("width:45.5%", cut.Find(".portal-bargauge-fill").GetAttribute("style"));
     }
 }

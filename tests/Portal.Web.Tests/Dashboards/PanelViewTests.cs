@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using MudBlazor.Services;
 using Portal.Model;
 using Portal.Web.Components.Dashboards;
 using Portal.Web.Dashboards;
@@ -8,19 +7,8 @@ using Portal.Web.Dashboards;
 namespace Portal.Web.Tests.Dashboards;
 
 /// <summary>What panels draw with value mappings and field overrides.</summary>
-public sealed class PanelViewTests : IAsyncLifetime
+public sealed class PanelViewTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     private static PanelSeries Series(string name, string refId, params double?[] values) =>
         new(name, Labels.FromStrings("__name__", "up", "instance", name), refId, values.Select((_, i) => i * 15_000L).ToArray(), values, 15_000);
 
@@ -36,7 +24,7 @@ public sealed class PanelViewTests : IAsyncLifetime
         var panel = PanelModel.Create("stat", 1, new GridPos(0, 0, 6, 4));
         panel.Json["fieldConfig"]!["defaults"]!["mappings"] = UpDownMappings();
         panel.Json["options"]!["graphMode"] = "none";
-        var cut = _ctx.Render<PanelView>(p => p.Add(c => c.Panel, panel).Add(c => c.Data, Data(Series("web-1", "A", 0, 1), Series("web-2", "A", 1, 0), Series("web-3", "A", 7))));
+        var cut = Ctx.Render<PanelView>(p => p.Add(c => c.Panel, panel).Add(c => c.Data, Data(Series("web-1", "A", 0, 1), Series("web-2", "A", 1, 0), Series("web-3", "A", 7))));
         var values = cut.FindAll("[data-testid=stat-value]");
         Assert.Equal(["UP", "DOWN", "7"], values.Select(v => v.TextContent.Trim()));
         Assert.Contains("color:#73bf69", values[0].GetAttribute("style"));
@@ -48,7 +36,7 @@ public sealed class PanelViewTests : IAsyncLifetime
     {
         var bar = PanelModel.Create("bargauge", 1, new GridPos(0, 0, 6, 4));
         bar.Json["fieldConfig"]!["defaults"]!["mappings"] = UpDownMappings();
-        var cut = _ctx.Render<PanelView>(p => p.Add(c => c.Panel, bar).Add(c => c.Data, Data(Series("web-1", "A", 1), Series("web-2", "A", 0))));
+        var cut = Ctx.Render<PanelView>(p => p.Add(c => c.Panel, bar).Add(c => c.Data, Data(Series("web-1", "A", 1), Series("web-2", "A", 0))));
         Assert.Equal(["UP", "DOWN"], cut.FindAll("[data-testid=bargauge-value]").Select(v => v.TextContent.Trim()));
 
         var table = PanelModel.Create("table", 2, new GridPos(0, 0, 6, 4));
@@ -56,7 +44,7 @@ public sealed class PanelViewTests : IAsyncLifetime
             [ { "type": "value", "options": { "0": { "text": "DOWN", "color": "red" } } }, { "type": "regex", "options": { "pattern": "web-(\\d)", "result": { "text": "Web server $1" } } } ]
             """);
         table.Json["fieldConfig"]!["defaults"]!["custom"] = new JsonObject { ["cellOptions"] = new JsonObject { ["type"] = "color-background" } };
-        var t = _ctx.Render<PanelView>(p => p.Add(c => c.Panel, table).Add(c => c.Data, Data(Series("web-1", "A", 0))));
+        var t = Ctx.Render<PanelView>(p => p.Add(c => c.Panel, table).Add(c => c.Data, Data(Series("web-1", "A", 0))));
         var cell = t.Find("[data-testid=table-value]");
         Assert.Equal("DOWN", cell.TextContent.Trim());
         Assert.Contains("background:#f2495c", cell.GetAttribute("style"));
@@ -74,7 +62,7 @@ public sealed class PanelViewTests : IAsyncLifetime
               { "matcher": { "id": "byFrameRefID", "options": "B" }, "properties": [ { "id": "custom.hideFrom", "value": { "legend": true, "tooltip": false, "viz": false } } ] },
               { "matcher": { "id": "byRegexp", "options": "/db/" }, "properties": [ { "id": "custom.hideFrom", "value": { "legend": false, "tooltip": false, "viz": true } } ] } ]
             """);
-        var cut = _ctx.Render<PanelView>(p => p.Add(c => c.Panel, panel)
+        var cut = Ctx.Render<PanelView>(p => p.Add(c => c.Panel, panel)
             .Add(c => c.Data, Data(Series("web-1", "A", 1, 1), Series("web-2", "B", 1, 0), Series("db-1", "A", 0, 5))));
 
         var items = cut.FindAll("[data-testid=legend-item]");
@@ -92,7 +80,7 @@ public sealed class PanelViewTests : IAsyncLifetime
     {
         var panel = PanelModel.Create("stat", 9, new GridPos(0, 0, 6, 4));
         panel.Title = "Load $instance";
-        var cut = _ctx.Render<PanelView>(p => p.Add(c => c.Panel, panel).Add(c => c.Editing, true).Add(c => c.IsCopy, true).Add(c => c.DisplayTitle, "Load web-2"));
+        var cut = Ctx.Render<PanelView>(p => p.Add(c => c.Panel, panel).Add(c => c.Editing, true).Add(c => c.IsCopy, true).Add(c => c.DisplayTitle, "Load web-2"));
         Assert.Equal("Load web-2", cut.Find("[data-testid=panel-title]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=panel-edit]"));
         Assert.Empty(cut.FindAll("[data-resize-handle]"));

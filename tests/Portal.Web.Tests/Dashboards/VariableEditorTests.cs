@@ -1,25 +1,13 @@
 using System.Text.Json.Nodes;
 using Bunit;
-using MudBlazor.Services;
 using Portal.Web.Components.Dashboards;
 using Portal.Web.Dashboards;
 
 namespace Portal.Web.Tests.Dashboards;
 
 /// <summary>The template variable form edits templating.list in place and says what is wrong with it.</summary>
-public sealed class VariableEditorTests : IAsyncLifetime
+public sealed class VariableEditorTests : MudComponentTest
 {
-    private readonly BunitContext _ctx = new();
-
-    public Task InitializeAsync()
-    {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _ctx.DisposeAsync();
-
     private static JsonArray List() => (JsonArray)JsonNode.Parse("""
         [ { "name": "instance", "type": "query", "query": { "query": "label_values(up, instance)", "refId": "A" }, "regex": "", "multi": false,
             "includeAll": false, "current": { "value": "a" }, "options": [], "skipUrlSync": false } ]
@@ -30,7 +18,7 @@ public sealed class VariableEditorTests : IAsyncLifetime
     {
         var list = List();
         int changes = 0;
-        var cut = _ctx.Render<VariableEditor>(p => p.Add(c => c.Variables, list).Add(c => c.OnChange, () => changes++));
+        var cut = Ctx.Render<VariableEditor>(p => p.Add(c => c.Variables, list).Add(c => c.OnChange, () => changes++));
         cut.Find("#var-name-0").Input("host");
         cut.Find("#var-query-0").Input("label_values(node_uname_info, nodename)");
         cut.Find("#var-regex-0").Input("/web-(.*)/");
@@ -60,7 +48,7 @@ public sealed class VariableEditorTests : IAsyncLifetime
         Assert.Equal(["instance", "var1", "var2"], list.Select(v => (string)v!["name"]!));
         Assert.Empty(VariableForm.Validate(list));
 
-        var cut = _ctx.Render<VariableEditor>(p => p.Add(c => c.Variables, list));
+        var cut = Ctx.Render<VariableEditor>(p => p.Add(c => c.Variables, list));
         cut.Find("#var-name-1").Input("instance");
         cut.Find("#var-query-2").Input("1m,soon");
         cut.Find("#var-regex-0").Input("/web-(/");
