@@ -13,7 +13,7 @@ public static class ApiResponse
     public static async Task SuccessAsync(HttpContext ctx, Action<Utf8JsonWriter> writeData,
         IReadOnlyList<string>? warnings = null, IReadOnlyList<string>? infos = null, int status = StatusCodes.Status200OK)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var buffer = new PooledBufferWriter(4096);
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
