@@ -26,7 +26,7 @@ public sealed class Inhibitor : IDisposable
     private void OnAlert(Alert a)
     {
         foreach (var r in _rules)
-            if (MatchesAll(r.Source, a.Labels))
+            if (Matcher.AllMatch(r.Source, a.Labels))
                 lock (r.Sources) r.Sources[a.Fingerprint] = a;
     }
 
@@ -37,8 +37,8 @@ public sealed class Inhibitor : IDisposable
         var now = _clock.GetUtcNow();
         foreach (var r in _rules)
         {
-            if (!MatchesAll(r.Target, labels)) continue;
-            bool twoSided = MatchesAll(r.Source, labels);
+            if (!Matcher.AllMatch(r.Target, labels)) continue;
+            bool twoSided = Matcher.AllMatch(r.Source, labels);
             lock (r.Sources)
             {
                 foreach (var a in r.Sources.Values)
@@ -48,7 +48,7 @@ public sealed class Inhibitor : IDisposable
                     foreach (var n in r.Equal)
                         if (!string.Equals(a.Labels.Get(n), labels.Get(n), StringComparison.Ordinal)) { equal = false; break; }
                     if (!equal) continue;
-                    if (twoSided && MatchesAll(r.Target, a.Labels)) continue;
+                    if (twoSided && Matcher.AllMatch(r.Target, a.Labels)) continue;
                     return a.Fingerprint;
                 }
             }
@@ -68,13 +68,6 @@ public sealed class Inhibitor : IDisposable
                     if (a.ResolvedAt(now)) drop.Add(fp);
                 foreach (var fp in drop) r.Sources.Remove(fp);
             }
-    }
-
-    private static bool MatchesAll(IReadOnlyList<Matcher> ms, Labels labels)
-    {
-        foreach (var m in ms)
-            if (!m.Matches(labels.Get(m.Name))) return false;
-        return true;
     }
 
     public void Dispose() => _subscription?.Dispose();

@@ -99,12 +99,7 @@ public sealed class RouteNode
     }
 
     /// <summary>True when every matcher of this node matches <paramref name="labels"/> (a missing label is the empty string).</summary>
-    public bool Matches(Labels labels)
-    {
-        foreach (var m in Matchers)
-            if (!m.Matches(labels.Get(m.Name))) return false;
-        return true;
-    }
+    public bool Matches(Labels labels) => Matcher.AllMatch(Matchers, labels);
 
     /// <summary>The labels of <paramref name="alertLabels"/> this node groups by.</summary>
     public Labels GroupLabels(Labels alertLabels)

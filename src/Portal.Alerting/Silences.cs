@@ -28,12 +28,7 @@ public sealed record Silence
         now < StartsAt ? SilenceState.Pending : now < EndsAt ? SilenceState.Active : SilenceState.Expired;
 
     /// <summary>True when every matcher matches <paramref name="labels"/> (missing labels as the empty string).</summary>
-    public bool Matches(Labels labels)
-    {
-        foreach (var m in Matchers)
-            if (!m.Matches(labels.Get(m.Name))) return false;
-        return true;
-    }
+    public bool Matches(Labels labels) => Matcher.AllMatch(Matchers, labels);
 }
 
 /// <summary>A request to change silences was refused; <see cref="NotFound"/> when the id named does not exist.</summary>

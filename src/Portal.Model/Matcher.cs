@@ -48,6 +48,17 @@ public sealed class Matcher
         _ => false,
     };
 
+    /// <summary>
+    /// True when every matcher matches <paramref name="labels"/>, a missing label counting as the empty string, as
+    /// Prometheus and Alertmanager match label sets. No matchers match everything.
+    /// </summary>
+    public static bool AllMatch(IReadOnlyList<Matcher> matchers, Labels labels)
+    {
+        for (int i = 0; i < matchers.Count; i++)
+            if (!matchers[i].Matches(labels.Get(matchers[i].Name))) return false;
+        return true;
+    }
+
     /// <summary>True when the matcher matches the empty string, i.e. also matches series without the label.</summary>
     public bool MatchesEmpty => Matches("");
 

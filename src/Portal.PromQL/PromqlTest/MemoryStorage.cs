@@ -57,7 +57,7 @@ public sealed class MemoryStorage : IAppendable, IQueryable
         lock (_lock)
         {
             foreach (var l in _histogramSeries)
-                if (MatchesAll(l, matchers)) return true;
+                if (Matcher.AllMatch(matchers, l)) return true;
             return false;
         }
     }
@@ -66,12 +66,6 @@ public sealed class MemoryStorage : IAppendable, IQueryable
 
     public IQuerier Querier(long mint, long maxt) => new MemoryQuerier(this, mint, maxt);
 
-    private static bool MatchesAll(Labels l, IReadOnlyList<Matcher> matchers)
-    {
-        foreach (var m in matchers)
-            if (!m.Matches(l.Get(m.Name))) return false;
-        return true;
-    }
 
     /// <summary>Index of the first sample with T ≥ <paramref name="t"/>.</summary>
     private static int LowerBound(List<Sample> samples, long t)
@@ -170,7 +164,7 @@ public sealed class MemoryStorage : IAppendable, IQueryable
             {
                 foreach (var (labels, samples) in storage._series)
                 {
-                    if (!MatchesAll(labels, matchers)) continue;
+                    if (!Matcher.AllMatch(matchers, labels)) continue;
                     int lo = LowerBound(samples, mint), hi = LowerBound(samples, maxt == long.MaxValue ? maxt : maxt + 1);
                     if (hi <= lo) continue;
                     var sel = new Sample[hi - lo];
@@ -188,7 +182,7 @@ public sealed class MemoryStorage : IAppendable, IQueryable
             lock (storage._lock)
             {
                 foreach (var l in storage._series.Keys)
-                    if (MatchesAll(l, matchers) && l.Get(name) is { Length: > 0 } v) set.Add(v);
+                    if (Matcher.AllMatch(matchers, l) && l.Get(name) is { Length: > 0 } v) set.Add(v);
             }
             return [.. set];
         }
@@ -199,7 +193,7 @@ public sealed class MemoryStorage : IAppendable, IQueryable
             lock (storage._lock)
             {
                 foreach (var l in storage._series.Keys)
-                    if (MatchesAll(l, matchers))
+                    if (Matcher.AllMatch(matchers, l))
                         foreach (var x in l) set.Add(x.Name);
             }
             return [.. set];

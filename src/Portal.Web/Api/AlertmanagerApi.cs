@@ -176,13 +176,6 @@ public static class AlertmanagerApi
         }
     }
 
-    private static bool MatchesAll(List<Matcher> ms, Labels labels)
-    {
-        foreach (var m in ms)
-            if (!m.Matches(labels.Get(m.Name))) return false;
-        return true;
-    }
-
     /// <summary>Alertmanager's alert filter for the list and group endpoints; null when the alert is filtered out.</summary>
     private static AlertStatusInfo? Filter(AlertmanagerInstance am, Alert a, DateTimeOffset now, bool active, bool silenced, bool inhibited, List<Matcher> matchers)
     {
@@ -191,7 +184,7 @@ public static class AlertmanagerApi
         if (!active && st.State == "active") return null;
         if (!silenced && st.SilencedBy.Count > 0) return null;
         if (!inhibited && st.InhibitedBy.Count > 0) return null;
-        return MatchesAll(matchers, a.Labels) ? st : null;
+        return Matcher.AllMatch(matchers, a.Labels) ? st : null;
     }
 
     private static Task GetAlerts(HttpContext ctx) => Guard(ctx, async () =>

@@ -144,7 +144,7 @@ public static class PrometheusApi
         foreach (var t in engine.Scrape.ActiveTargets())
         {
             if (limit >= 0 && rows.Count >= limit) break;
-            if (matchers is not null && !matchers.All(m => m.Matches(t.Labels.Get(m.Name)))) continue;
+            if (matchers is not null && !Matcher.AllMatch(matchers, t.Labels)) continue;
             foreach (var md in t.Metadata)
                 if (metric.Length == 0 || md.Metric == metric) rows.Add((t.Labels, md));
         }

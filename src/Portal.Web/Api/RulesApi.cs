@@ -171,18 +171,7 @@ public static class RulesApi
     {
         if (sets.Count == 0) return true;
         foreach (var set in sets)
-        {
-            bool all = true;
-            foreach (var m in set)
-            {
-                if (!m.Matches(labels.Get(m.Name)))
-                {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) return true;
-        }
+            if (Matcher.AllMatch(set, labels)) return true;
         return false;
     }
 
