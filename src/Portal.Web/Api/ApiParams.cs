@@ -93,6 +93,19 @@ public sealed class ApiParams
         return n;
     }
 
+    /// <summary>
+    /// A signed integer limit as Prometheus's metadata endpoints read it: absent means -1 (none), 0 means none
+    /// returned, anything not an integer is bad_data.
+    /// </summary>
+    public int SignedLimit(string name)
+    {
+        var v = Get(name);
+        if (string.IsNullOrEmpty(v)) return -1;
+        if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            throw new BadParameterException($"invalid parameter \"{name}\": {name} must be a number");
+        return n;
+    }
+
     /// <summary>The match[] selectors, each parsed to matchers; at least one matcher of each must not match the empty string.</summary>
     public IReadOnlyList<Matcher[]> Selectors(bool required)
     {

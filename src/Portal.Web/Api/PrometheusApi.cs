@@ -105,18 +105,6 @@ public static class PrometheusApi
     }
 
     /// <summary>The tenant's scrape targets as Prometheus's /api/v1/targets shows them (state=active|dropped|any, scrapePool=…).</summary>
-    /// <summary>
-    /// A signed integer limit as Prometheus's metadata endpoints read it: absent means -1 (none), 0 means none
-    /// returned, anything not an integer is bad_data.
-    /// </summary>
-    private static int MetadataLimit(ApiParams p, string name)
-    {
-        var v = p.Get(name);
-        if (string.IsNullOrEmpty(v)) return -1;
-        if (!int.TryParse(v, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n))
-            throw new BadParameterException($"invalid parameter \"{name}\": {name} must be a number");
-        return n;
-    }
 
     /// <summary>
     /// /api/v1/targets/metadata: every active target's metric metadata, as Prometheus lists it. match_target
@@ -126,7 +114,7 @@ public static class PrometheusApi
     private static Task TargetsMetadata(HttpContext ctx) => Handle(ctx, async engine =>
     {
         var p = await ApiParams.ReadAsync(ctx.Request);
-        int limit = MetadataLimit(p, "limit");
+        int limit = p.SignedLimit("limit");
         var metric = p.Get("metric") ?? "";
         Matcher[]? matchers = null;
         if (p.Get("match_target") is { Length: > 0 } selector)
@@ -173,7 +161,7 @@ public static class PrometheusApi
     private static Task Metadata(HttpContext ctx) => Handle(ctx, async engine =>
     {
         var p = await ApiParams.ReadAsync(ctx.Request);
-        int limit = MetadataLimit(p, "limit"), perMetric = MetadataLimit(p, "limit_per_metric");
+        int limit = p.SignedLimit("limit"), perMetric = p.SignedLimit("limit_per_metric");
         var metric = p.Get("metric") ?? "";
         var byMetric = new SortedDictionary<string, List<MetricMetadata>>(StringComparer.Ordinal);
         foreach (var t in engine.Scrape.ActiveTargets())
