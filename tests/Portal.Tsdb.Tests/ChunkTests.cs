@@ -76,3 +76,58 @@ public class ChunkTests
         Assert.NotNull(it.Error);
     }
 }
+
+/// <summary>Where the head cuts chunks: Prometheus 3's rules (predicted end time, byte limit, twice the sample target).</summary>
+public class HeadChunkCuttingTests
+{
+    private const long Range = 300_000;
+
+    private static List<Portal.Tsdb.Head.ChunkData> Chunks(IEnumerable<(long T, double V)> samples, long chunkRange = Range)
+    {
+        var s = new Portal.Tsdb.Head.MemSeries(1, Labels.FromStrings("__name__", "m"));
+        foreach (var (t, v) in samples) s.AppendInOrder(t, v, chunkRange, 120);
+        var chunks = new List<Portal.Tsdb.Head.ChunkData>();
+        s.Snapshot(long.MinValue, long.MaxValue, chunks);
+        return chunks;
+    }
+
+    private static List<int> ChunkSizes(IEnumerable<(long T, double V)> samples, long chunkRange = Range) =>
+        Chunks(samples, chunkRange).Select(c => XorIterator.SampleCount(c.Data.Span)).ToList();
+
+    [Fact]
+    public void SpreadsARangeEvenly_NotAt120Samples()
+    {
+        // 300 samples one second apart fill a 5-minute range: after 30 samples the end is predicted so the two chunks
+        // hold 150 samples each (a fixed cut at 120 would give 120, 120 and 60).
+        var sizes = ChunkSizes(Enumerable.Range(0, 300).Select(i => (i * 1000L, (double)(i % 7))));
+        Assert.Equal([150, 150], sizes);
+    }
+
+    [Fact]
+    public void CutsAtTwiceTheTargetWhenTheRateRises()
+    {
+        // 30 samples 15 s apart predict a chunk end 30 minutes on; then samples arrive every millisecond, and the chunk
+        // is cut at 240. The next chunk predicts its end from the new rate.
+        var first = Enumerable.Range(0, 30).Select(i => (i * 15_000L, 1.0));
+        var burst = Enumerable.Range(1, 600).Select(i => (29 * 15_000L + i, 1.0));
+        var sizes = ChunkSizes(first.Concat(burst), 7_200_000);
+        Assert.Equal(240, sizes[0]);
+        Assert.InRange(sizes[1], 30, 239);
+        Assert.Equal(630, sizes.Sum());
+    }
+
+    [Fact]
+    public void CutsWhenTheChunkPassesTheByteLimit()
+    {
+        // Random values take about 8 bytes a sample: the chunk passes 1005 bytes before the predicted 150 samples.
+        var rnd = new Random(3);
+        var chunks = Chunks(Enumerable.Range(0, 300).Select(i => (i * 1000L, rnd.NextDouble())));
+        Assert.True(chunks.Count >= 3, $"{chunks.Count} chunks");
+        Assert.All(chunks.SkipLast(1), c =>
+        {
+            Assert.InRange(c.Data.Length, 1006, 1024);
+            Assert.True(XorIterator.SampleCount(c.Data.Span) < 150);
+        });
+        Assert.Equal(300, chunks.Sum(c => XorIterator.SampleCount(c.Data.Span)));
+    }
+}

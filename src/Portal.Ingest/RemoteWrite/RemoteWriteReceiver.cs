@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Portal.Model;
 using V1 = Portal.Ingest.Protos.Prom;
@@ -97,22 +98,31 @@ public sealed class RemoteWriteReceiver(RemoteWriteOptions? options = null)
     public RemoteWriteOutcome Write(RemoteWriteMessage message, ReadOnlySpan<byte> compressedBody, long maxDecodedBytes, IAppendable appendable,
         RemoteWriteSeriesCache? cache = null)
     {
-        byte[] raw;
+        byte[] rented;
+        int length;
         try
         {
-            raw = SnappyBlock.Decode(compressedBody, maxDecodedBytes);
+            rented = SnappyBlock.DecodeRented(compressedBody, maxDecodedBytes, out length);
         }
         catch (InvalidDataException e)
         {
             return RemoteWriteOutcome.BadRequest(e.Message);
         }
-        if (message == RemoteWriteMessage.V1)
-            return cache is null ? WriteV1(raw, appendable) : FastV1Writer.Write(raw, appendable, cache);
-        return WriteV2(raw, appendable);
+        try
+        {
+            var raw = rented.AsSpan(0, length);
+            if (message == RemoteWriteMessage.V1)
+                return cache is null ? WriteV1(raw, appendable) : FastV1Writer.Write(raw, appendable, cache);
+            return WriteV2(raw, appendable);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Decodes an uncompressed 1.0 <c>WriteRequest</c>; null with <paramref name="error"/> set when malformed.</summary>
-    public static V1.WriteRequest? ParseV1(byte[] raw, out string? error)
+    public static V1.WriteRequest? ParseV1(ReadOnlySpan<byte> raw, out string? error)
     {
         try
         {
@@ -127,7 +137,7 @@ public sealed class RemoteWriteReceiver(RemoteWriteOptions? options = null)
     }
 
     /// <summary>Decodes an uncompressed 2.0 <c>Request</c>; null with <paramref name="error"/> set when malformed.</summary>
-    public static V2.Request? ParseV2(byte[] raw, out string? error)
+    public static V2.Request? ParseV2(ReadOnlySpan<byte> raw, out string? error)
     {
         try
         {
@@ -141,7 +151,7 @@ public sealed class RemoteWriteReceiver(RemoteWriteOptions? options = null)
         }
     }
 
-    private static RemoteWriteOutcome WriteV1(byte[] raw, IAppendable appendable)
+    private static RemoteWriteOutcome WriteV1(ReadOnlySpan<byte> raw, IAppendable appendable)
     {
         var req = ParseV1(raw, out var error);
         if (req is null) return RemoteWriteOutcome.BadRequest(error!);
@@ -182,7 +192,7 @@ public sealed class RemoteWriteReceiver(RemoteWriteOptions? options = null)
         return new RemoteWriteOutcome(204, null, samples, 0, 0);
     }
 
-    private RemoteWriteOutcome WriteV2(byte[] raw, IAppendable appendable)
+    private RemoteWriteOutcome WriteV2(ReadOnlySpan<byte> raw, IAppendable appendable)
     {
         var req = ParseV2(raw, out var error);
         if (req is null) return RemoteWriteOutcome.BadRequest(error!);

@@ -12,12 +12,19 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     /// <summary>Timestamps beyond ±2^62 ms are refused (they would overflow block arithmetic).</summary>
     public const long MaxAbsTimestamp = 1L << 62;
 
-    /// <summary>Transactions of up to this many samples hand their lists back for the next one.</summary>
+    /// <summary>Transactions of up to this many samples hand their lists back for the next one (up to <see cref="PoolSize"/> kept).</summary>
     private const int PooledCapacity = 1 << 16;
     private const int PoolSize = 8;
 
+    /// <summary>
+    /// One set of lists for larger transactions (a million-series scrape or a big remote write batch) is kept too, so
+    /// they do not regrow their lists every time; beyond this many samples (about 40 MB of lists) nothing is kept.
+    /// </summary>
+    private const int LargePooledCapacity = 1 << 20;
+
     private static readonly Lock PoolLock = new();
     private static readonly Stack<Buffers> Pool = new();
+    private static Buffers? _large;
 
     private readonly Buffers _buffers = Rent();
     private bool _done;
@@ -33,15 +40,29 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     private static Buffers Rent()
     {
         lock (PoolLock)
+        {
             if (Pool.TryPop(out var b)) return b;
+            if (_large is { } large)
+            {
+                _large = null;
+                return large;
+            }
+        }
         return new Buffers();
     }
 
     private static void Return(Buffers b)
     {
-        if (b.Samples.Capacity > PooledCapacity || b.Series.Capacity > PooledCapacity) return;
+        int capacity = Math.Max(b.Samples.Capacity, b.Series.Capacity);
         lock (PoolLock)
-            if (Pool.Count < PoolSize) Pool.Push(b);
+        {
+            if (capacity <= PooledCapacity)
+            {
+                if (Pool.Count < PoolSize) Pool.Push(b);
+            }
+            else if (capacity <= LargePooledCapacity && (_large is null || _large.Samples.Capacity < b.Samples.Capacity))
+                _large = b;
+        }
     }
 
     public SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v)

@@ -48,15 +48,28 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
         }
     }
 
-    /// <summary>Appends an in-order sample (t > MaxT). Cuts a new chunk at 120 samples or at the chunk-range boundary.</summary>
+    /// <summary>Prometheus cuts an XOR chunk once it holds more than this many bytes (its 1 KiB limit less 19).</summary>
+    public const int MaxBytesPerXorChunk = 1024 - 19;
+
+    /// <summary>
+    /// Appends an in-order sample (t > MaxT), cutting chunks as Prometheus 3 does: when the chunk holds more than
+    /// <see cref="MaxBytesPerXorChunk"/> bytes; at the end time predicted once the chunk holds a quarter of
+    /// <paramref name="samplesPerChunk"/> samples (spreading the rest of the chunk range evenly), at the latest at the
+    /// chunk-range boundary; or at twice <paramref name="samplesPerChunk"/> samples when the rate rose.
+    /// </summary>
     public void AppendInOrder(long t, double v, long chunkRange, int samplesPerChunk)
     {
         var c = _head;
+        if (c is not null && c.ByteLength > MaxBytesPerXorChunk)
+        {
+            CloseHead();
+            c = null;
+        }
         if (c is not null)
         {
             int n = c.Count;
             if (n == samplesPerChunk / 4) _nextAt = ComputeChunkEndTime(_headMinT, c.LastT, _nextAt, 4);
-            if (t >= _nextAt || n >= samplesPerChunk)
+            if (t >= _nextAt || n >= samplesPerChunk * 2)
             {
                 CloseHead();
                 c = null;

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using Portal.Ingest.Scrape;
+using Portal.Model;
+using Portal.Tsdb;
+using Portal.Tsdb.Blocks;
+using Portal.Tsdb.Chunks;
+using Portal.Tsdb.Head;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// Bytes per sample on disk for real node_exporter data, side by side with Prometheus. Debian's
+/// prometheus-node-exporter is started on loopback; a real <see cref="ScrapeManager"/> appending into a
+/// <see cref="TsdbDatabase"/> and Debian's Prometheus both scrape it at the same interval, with the same short block
+/// range so each cuts blocks within minutes. When both have written their first block, the blocks' chunk and index
+/// bytes are divided by the samples their meta.json counts. Our XOR chunks follow Prometheus's bit layout, so the
+/// two should agree to within what differs in the scraped values; the figure to read is the portal's own.
+/// </summary>
+internal static class DiskDensity
+{
+    public static int Run(string[] args)
+    {
+        var interval = args.Length > 0 ? PromDuration.ParseTimeSpan(args[0]) : TimeSpan.FromSeconds(1);
+        var blockRange = args.Length > 1 ? PromDuration.ParseTimeSpan(args[1]) : TimeSpan.FromMinutes(5);
+        const string exporter = "/usr/bin/prometheus-node-exporter";
+        if (!File.Exists(exporter))
+        {
+            Console.Error.WriteLine("disk-density needs Debian's prometheus-node-exporter (apt-get install prometheus-node-exporter)");
+            return 2;
+        }
+        bool withPrometheus = File.Exists("/usr/bin/prometheus");
+        var work = Path.Combine(Path.GetTempPath(), "disk-density-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        int exporterPort = RemoteWriteLoad.FreePort();
+        Process? node = null, prometheus = null;
+        try
+        {
+            node = RemoteWriteLoad.Start(exporter, $"--web.listen-address=127.0.0.1:{exporterPort}");
+            RemoteWriteLoad.WaitReady($"http://127.0.0.1:{exporterPort}/metrics");
+            string iv = PromDuration.Format(interval);
+            string config = $"global:\n  scrape_interval: {iv}\n  scrape_timeout: {iv}\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['127.0.0.1:{exporterPort}']\n";
+            Console.WriteLine($"disk-density: node_exporter scraped every {iv}, block range {PromDuration.Format(blockRange)}; the first block appears after about {PromDuration.Format(blockRange * 1.5)}");
+
+            if (withPrometheus)
+            {
+                File.WriteAllText(Path.Combine(work, "prometheus.yml"), config);
+                int promPort = RemoteWriteLoad.FreePort();
+                string range = PromDuration.Format(blockRange);
+                prometheus = RemoteWriteLoad.Start("/usr/bin/prometheus", $"--config.file={Path.Combine(work, "prometheus.yml")}",
+                    $"--storage.tsdb.path={Path.Combine(work, "prom")}", $"--web.listen-address=127.0.0.1:{promPort}",
+                    $"--storage.tsdb.min-block-duration={range}", $"--storage.tsdb.max-block-duration={range}", "--log.level=warn");
+            }
+            else Console.WriteLine("prometheus: /usr/bin/prometheus absent, only the portal is measured");
+
+            var portalDir = Path.Combine(work, "portal");
+            using var db = TsdbDatabase.Open(portalDir, new TsdbOptions
+            {
+                BlockRangeMs = (long)blockRange.TotalMilliseconds,
+                CompactionInterval = TimeSpan.FromSeconds(10),
+            });
+            using var manager = new ScrapeManager(db);
+            manager.ApplyConfig(config);
+
+            var deadline = Stopwatch.StartNew();
+            var limit = blockRange * 2.5;
+            Figures? ours = null, theirs = null;
+            while (deadline.Elapsed < limit && (ours is null || (withPrometheus && theirs is null)))
+            {
+                Thread.Sleep(5000);
+                ours ??= FirstBlock(portalDir);
+                if (withPrometheus) theirs ??= FirstBlock(Path.Combine(work, "prom"));
+                Console.WriteLine($"  {deadline.Elapsed.TotalMinutes:0.0} min: portal block {(ours is null ? "not yet" : "written")}" +
+                                  (withPrometheus ? $", prometheus block {(theirs is null ? "not yet" : "written")}" : ""));
+            }
+            Print("portal", ours);
+            if (withPrometheus) Print("prometheus", theirs);
+            return ours is null ? 1 : 0;
+        }
+        finally
+        {
+            if (prometheus is not null) RemoteWriteLoad.Stop(prometheus);
+            if (node is not null) RemoteWriteLoad.Stop(node);
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private sealed record Figures(string Ulid, ulong Samples, ulong Series, ulong Chunks, long ChunkBytes, long IndexBytes, long IrregularTimestamps);
+
+    /// <summary>The oldest finished block of a data directory (a ULID folder with meta.json), or null.</summary>
+    private static Figures? FirstBlock(string dataDir)
+    {
+        if (!Directory.Exists(dataDir)) return null;
+        foreach (var dir in Directory.GetDirectories(dataDir).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(dir);
+            if (name.Length != 26 || !File.Exists(Path.Combine(dir, "meta.json"))) continue;
+            var meta = BlockMeta.Read(dir);
+            long chunkBytes = Directory.GetFiles(Path.Combine(dir, "chunks")).Sum(f => new FileInfo(f).Length);
+            return new Figures(name, meta.Stats.NumSamples, meta.Stats.NumSeries, meta.Stats.NumChunks, chunkBytes,
+                new FileInfo(Path.Combine(dir, "index")).Length, IrregularTimestamps(dir));
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Samples whose distance to the previous sample differs from the distance before (a delta-of-delta other than 0,
+    /// which costs the XOR encoding 16 or more bits instead of 1): the scrape timestamps' jitter.
+    /// </summary>
+    private static long IrregularTimestamps(string blockDir)
+    {
+        var block = Block.Open(blockDir);
+        try
+        {
+            long irregular = 0;
+            var chunks = new List<ChunkData>();
+            var it = new XorIterator();
+            foreach (int sref in block.AllPostings())
+            {
+                chunks.Clear();
+                block.Series(sref, long.MinValue, long.MaxValue, chunks);
+                long prev = long.MinValue, prevDelta = long.MinValue;
+                foreach (var c in chunks)
+                {
+                    it.Reset(c.Data);
+                    while (it.Next())
+                    {
+                        if (prev != long.MinValue)
+                        {
+                            long delta = it.T - prev;
+                            if (prevDelta != long.MinValue && delta != prevDelta) irregular++;
+                            prevDelta = delta;
+                        }
+                        prev = it.T;
+                    }
+                }
+            }
+            return irregular;
+        }
+        finally
+        {
+            block.Close();
+        }
+    }
+
+    private static void Print(string who, Figures? f)
+    {
+        if (f is null)
+        {
+            Console.WriteLine($"{who}: no block was written in time");
+            return;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{who}: block {f.Ulid}: {f.Samples} samples, {f.Series} series, {f.Chunks} chunks ({(double)f.Samples / f.Chunks:0.0} samples/chunk); " +
+            $"chunks {f.ChunkBytes} B = {(double)f.ChunkBytes / f.Samples:0.000} B/sample, index {f.IndexBytes} B, " +
+            $"chunks+index {(double)(f.ChunkBytes + f.IndexBytes) / f.Samples:0.000} B/sample; timestamps off the regular step: {100.0 * f.IrregularTimestamps / f.Samples:0.00} %"));
+    }
+}
