@@ -13,8 +13,8 @@ namespace Portal.Benchmarks;
 /// Bytes per sample on disk for real node_exporter data, side by side with Prometheus. Debian's
 /// prometheus-node-exporter is started on loopback; a real <see cref="ScrapeManager"/> appending into a
 /// <see cref="TsdbDatabase"/> and Debian's Prometheus both scrape it at the same interval, with the same short block
-/// range so each cuts blocks within minutes. When both have written their first block, the blocks' chunk and index
-/// bytes are divided by the samples their meta.json counts. Our XOR chunks follow Prometheus's bit layout, so the
+/// range so each cuts blocks within minutes. When both have written their second block (the first one to span a whole
+/// range), its chunk and index bytes are divided by the samples its meta.json counts. Our XOR chunks follow Prometheus's bit layout, so the
 /// two should agree to within what differs in the scraped values; the figure to read is the portal's own.
 /// </summary>
 internal static class DiskDensity
@@ -40,7 +40,7 @@ internal static class DiskDensity
             RemoteWriteLoad.WaitReady($"http://127.0.0.1:{exporterPort}/metrics");
             string iv = PromDuration.Format(interval);
             string config = $"global:\n  scrape_interval: {iv}\n  scrape_timeout: {iv}\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['127.0.0.1:{exporterPort}']\n";
-            Console.WriteLine($"disk-density: node_exporter scraped every {iv}, block range {PromDuration.Format(blockRange)}; the first block appears after about {PromDuration.Format(blockRange * 1.5)}");
+            Console.WriteLine($"disk-density: node_exporter scraped every {iv}, block range {PromDuration.Format(blockRange)}; the first whole-range block appears after {PromDuration.Format(blockRange * 2.5)} at most");
 
             if (withPrometheus)
             {
@@ -63,13 +63,13 @@ internal static class DiskDensity
             manager.ApplyConfig(config);
 
             var deadline = Stopwatch.StartNew();
-            var limit = blockRange * 2.5;
+            var limit = blockRange * 3.5;
             Figures? ours = null, theirs = null;
             while (deadline.Elapsed < limit && (ours is null || (withPrometheus && theirs is null)))
             {
                 Thread.Sleep(5000);
-                ours ??= FirstBlock(portalDir);
-                if (withPrometheus) theirs ??= FirstBlock(Path.Combine(work, "prom"));
+                ours ??= SecondBlock(portalDir);
+                if (withPrometheus) theirs ??= SecondBlock(Path.Combine(work, "prom"));
                 Console.WriteLine($"  {deadline.Elapsed.TotalMinutes:0.0} min: portal block {(ours is null ? "not yet" : "written")}" +
                                   (withPrometheus ? $", prometheus block {(theirs is null ? "not yet" : "written")}" : ""));
             }
@@ -87,20 +87,20 @@ internal static class DiskDensity
 
     private sealed record Figures(string Ulid, ulong Samples, ulong Series, ulong Chunks, long ChunkBytes, long IndexBytes, long IrregularTimestamps);
 
-    /// <summary>The oldest finished block of a data directory (a ULID folder with meta.json), or null.</summary>
-    private static Figures? FirstBlock(string dataDir)
+    /// <summary>The second-oldest finished block of a data directory (a ULID folder with meta.json), or null.</summary>
+    private static Figures? SecondBlock(string dataDir)
     {
         if (!Directory.Exists(dataDir)) return null;
-        foreach (var dir in Directory.GetDirectories(dataDir).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetFileName(dir);
-            if (name.Length != 26 || !File.Exists(Path.Combine(dir, "meta.json"))) continue;
-            var meta = BlockMeta.Read(dir);
-            long chunkBytes = Directory.GetFiles(Path.Combine(dir, "chunks")).Sum(f => new FileInfo(f).Length);
-            return new Figures(name, meta.Stats.NumSamples, meta.Stats.NumSeries, meta.Stats.NumChunks, chunkBytes,
-                new FileInfo(Path.Combine(dir, "index")).Length, IrregularTimestamps(dir));
-        }
-        return null;
+        var blocks = Directory.GetDirectories(dataDir)
+            .Where(d => Path.GetFileName(d).Length == 26 && File.Exists(Path.Combine(d, "meta.json")))
+            .Select(d => (Dir: d, Meta: BlockMeta.Read(d)))
+            .OrderBy(b => b.Meta.MinTime)
+            .ToList();
+        if (blocks.Count < 2) return null;
+        var (dir, meta) = blocks[1];
+        long chunkBytes = Directory.GetFiles(Path.Combine(dir, "chunks")).Sum(f => new FileInfo(f).Length);
+        return new Figures(Path.GetFileName(dir), meta.Stats.NumSamples, meta.Stats.NumSeries, meta.Stats.NumChunks, chunkBytes,
+            new FileInfo(Path.Combine(dir, "index")).Length, IrregularTimestamps(dir));
     }
 
     /// <summary>

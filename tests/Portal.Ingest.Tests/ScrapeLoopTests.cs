@@ -274,4 +274,27 @@ public class ScrapeLoopTests
         Assert.Equal((now + o1.Ticks) % iv.Ticks, (now + TimeSpan.FromSeconds(4).Ticks + later.Ticks) % iv.Ticks);
         Assert.NotEqual(o1, ScrapeLoop.Offset(iv, 99999, 0, now));
     }
+
+    [Fact]
+    public void TimestampGrid_AlignsLateAndEarlyScrapesWithoutDrift()
+    {
+        var grid = new ScrapeTimestampGrid();
+        const long iv = 15_000, t0 = 1_700_000_000_000;
+        Assert.Equal(t0, grid.Align(t0, iv));
+        Assert.Equal(t0 + iv, grid.Align(t0 + iv + 7, iv));             // 7 ms late
+        Assert.Equal(t0 + 2 * iv, grid.Align(t0 + 2 * iv - 1, iv));     // 1 ms early
+        Assert.Equal(t0 + 3 * iv + 400, grid.Align(t0 + 3 * iv + 400, iv)); // too late: the real time
+        Assert.Equal(t0 + 4 * iv, grid.Align(t0 + 4 * iv + 3, iv));     // the grid did not move with it
+        Assert.Equal(t0 + 6 * iv, grid.Align(t0 + 6 * iv + 20, iv));    // a missed tick is skipped
+    }
+
+    [Fact]
+    public void TimestampGrid_ToleranceIsAtMostOnePercentOfTheInterval()
+    {
+        var grid = new ScrapeTimestampGrid();
+        const long iv = 1_000, t0 = 1_700_000_000_000;
+        grid.Align(t0, iv);
+        Assert.Equal(t0 + iv, grid.Align(t0 + iv + 10, iv));
+        Assert.Equal(t0 + 2 * iv + 11, grid.Align(t0 + 2 * iv + 11, iv));
+    }
 }

@@ -161,7 +161,7 @@ public sealed class ScrapeLoop : IDisposable
     private readonly SemaphoreSlim _scrapeLock = new(1, 1);
     private readonly TargetMetadataCache _metadata;
     private long _iter;
-    private long _lastScrapeMs;
+    private ScrapeTimestampGrid _timestamps;
     private bool _reportedBefore;
     private CancellationTokenSource? _cts;
     private Task? _run;
@@ -190,7 +190,6 @@ public sealed class ScrapeLoop : IDisposable
         {
             foreach (var (k, v) in inheritFrom._cache) _cache[k] = v;
             _iter = inheritFrom._iter;
-            _lastScrapeMs = inheritFrom._lastScrapeMs;
             _reportedBefore = inheritFrom._reportedBefore;
             Array.Copy(inheritFrom._syntheticRefs, _syntheticRefs, _syntheticRefs.Length);
         }
@@ -276,14 +275,7 @@ public sealed class ScrapeLoop : IDisposable
         }
     }
 
-    private long AlignTimestamp(long now)
-    {
-        long iv = (long)Target.Interval.TotalMilliseconds;
-        long tolerance = Math.Min(iv / 100, 2);
-        if (_lastScrapeMs > 0 && Math.Abs(now - (_lastScrapeMs + iv)) <= tolerance) now = _lastScrapeMs + iv;
-        _lastScrapeMs = now;
-        return now;
-    }
+    private long AlignTimestamp(long now) => _timestamps.Align(now, (long)Target.Interval.TotalMilliseconds);
 
     /// <summary>
     /// Parses a fetched body and appends it as one transaction, with staleness markers and the synthetic series.
@@ -563,5 +555,37 @@ public sealed class ScrapeLoop : IDisposable
     {
         _cts?.Cancel();
         _cts?.Dispose();
+    }
+}
+
+/// <summary>
+/// Prometheus's scrape timestamp alignment: a grid starts at the first scrape and advances by the interval (so one
+/// late scrape does not shift the later ones), and a scrape that starts within the tolerance of its grid point gets
+/// that point's time. Regular timestamps cost the chunk encoding 1 bit each instead of 16 or more. Not thread-safe
+/// (one per scrape loop).
+/// </summary>
+internal struct ScrapeTimestampGrid
+{
+    /// <summary>
+    /// The largest correction, at most 1 % of the interval. Prometheus uses 2 ms (--scrape.timestamp-tolerance); .NET
+    /// timers and thread-pool dispatch wake scrapes a few milliseconds late often enough that 2 ms would leave many
+    /// timestamps irregular.
+    /// </summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(25);
+
+    private long _pointMs;
+
+    /// <summary>The timestamp for a scrape starting at <paramref name="nowMs"/>.</summary>
+    public long Align(long nowMs, long intervalMs)
+    {
+        long tolerance = Math.Min(intervalMs / 100, (long)Tolerance.TotalMilliseconds);
+        if (_pointMs == 0 || intervalMs <= 0)
+        {
+            _pointMs = nowMs;
+            return nowMs;
+        }
+        if (nowMs - _pointMs >= intervalMs - tolerance)
+            _pointMs += Math.Max(1, (nowMs - _pointMs + tolerance) / intervalMs) * intervalMs;
+        return Math.Abs(nowMs - _pointMs) <= tolerance ? _pointMs : nowMs;
     }
 }
