@@ -12,6 +12,8 @@ if (args.Length > 0 && args[0] == "remote-write-load")
     return RemoteWriteLoad.Run(args[1..]);
 if (args.Length > 0 && args[0] == "query-compare")
     return QueryCompare.Run(args[1..]);
+if (args.Length > 0 && args[0] == "regex-compare")
+    return QueryCompare.RunRegex(args[1..]);
 if (args.Length > 0 && args[0] == "query-loop")
     return QueryLoop.Run(args[1..]);
 if (args.Length > 0 && args[0] == "disk-density")

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Prom = Portal.Ingest.Protos.Prom;
 
 namespace Portal.Benchmarks;
 
@@ -11,7 +12,11 @@ namespace Portal.Benchmarks;
 /// series, one sample per 15 s for ROUNDS rounds) goes into a portal process and into Debian's Prometheus, then
 /// each query of a fixed set runs REPEATS times against both HTTP APIs, one at a time. Prints per query the median
 /// wall time, the server's CPU seconds for all repeats, and whether the two answers agree (same series, values
-/// equal to 1e-9 relative). The first query, vector(1), shows the fixed cost of a request (HTTP, authentication). Usage: <c>query-compare PORTAL_WEB_DLL [SERIES=5000] [ROUNDS=240] [REPEATS=10]</c>.
+/// equal to 1e-9 relative). The first query, vector(1), shows the fixed cost of a request (HTTP, authentication).
+/// Before measuring, the whole set runs WARMUP times against both servers untimed: the figures are those of a
+/// server that has been up a while (the .NET JIT first compiles code quickly and recompiles hot code optimized after
+/// about 30 calls, so a process's first queries of a kind run several times slower; WARMUP=0 shows that).
+/// Usage: <c>query-compare PORTAL_WEB_DLL [SERIES=5000] [ROUNDS=240] [REPEATS=10] [WARMUP=5]</c>.
 /// </summary>
 public static class QueryCompare
 {
@@ -34,13 +39,41 @@ public static class QueryCompare
         ("count({job=\"node\"})", 0),
         ("sum by (instance, mode) (rate({job=\"node\"}[5m]))", 0),
         ("sum by (instance, mode) (rate({job=\"node\"}[5m]))", 60),
+        ("histogram_quantile(0.9, rate(latency_seconds_bucket[5m]))", 0),
+        ("histogram_quantile(0.9, sum by (le) (rate(latency_seconds_bucket[5m])))", 60),
     ];
+
+    /// <summary>Classic histograms for the histogram_quantile queries: 10 buckets each, cumulative counters growing per round.</summary>
+    private const int Histograms = 1000;
+
+    private static List<byte[]> HistogramPayloads(int rounds, long t0)
+    {
+        string[] les = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "+Inf"];
+        var list = new List<byte[]>();
+        for (int r = 0; r < rounds; r++)
+        {
+            var req = new Prom.WriteRequest();
+            for (int h = 0; h < Histograms; h++)
+                for (int b = 0; b < les.Length; b++)
+                {
+                    var ts = new Prom.TimeSeries();
+                    ts.Labels.Add(new Prom.Label { Name = "__name__", Value = "latency_seconds_bucket" });
+                    ts.Labels.Add(new Prom.Label { Name = "instance", Value = "api-" + h.ToString(CultureInfo.InvariantCulture) });
+                    ts.Labels.Add(new Prom.Label { Name = "job", Value = "api" });
+                    ts.Labels.Add(new Prom.Label { Name = "le", Value = les[b] });
+                    ts.Samples.Add(new Prom.Sample { Timestamp = t0 + r * StepMs, Value = (double)r * (b + 1) * (1 + h % 3) + h % 7 * b });
+                    req.Timeseries.Add(ts);
+                }
+            list.Add(Portal.Ingest.RemoteWrite.SnappyBlock.Encode(Google.Protobuf.MessageExtensions.ToByteArray(req)));
+        }
+        return list;
+    }
 
     public static int Run(string[] args)
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: query-compare PORTAL_WEB_DLL [SERIES=5000] [ROUNDS=240] [REPEATS=10]");
+            Console.Error.WriteLine("usage: query-compare PORTAL_WEB_DLL [SERIES=5000] [ROUNDS=240] [REPEATS=10] [WARMUP=5]");
             return 2;
         }
         if (!File.Exists("/usr/bin/prometheus"))
@@ -52,12 +85,56 @@ public static class QueryCompare
         int series = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000;
         int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 240;
         int repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
+        int warmup = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 5;
         var payloads = RemoteWriteLoad.BuildPayloads(series, rounds, StepMs);
+        payloads.AddRange(HistogramPayloads(rounds, RemoteWriteLoad.FirstTimestamp(rounds, StepMs)));
         long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000 - StepMs) / 1000;
         // Windows never reach back to a series' first sample: Debian's Prometheus (2.42) extrapolates rate() there
         // differently from 3.x (the zero-point clamp comes before the half-interval rule), which this portal follows.
         long start = end - (rounds - 1) * StepMs / 1000 + 20 * 60;
-        Console.WriteLine($"data: {series} series x {rounds} samples at 15 s ({(long)series * rounds} samples); queries over [{start}, {end}], {repeats} repeats each");
+        Console.WriteLine($"data: {series} series and {Histograms} classic histograms of 10 buckets, {rounds} samples each at 15 s ({((long)series + Histograms * 10) * rounds} samples); queries over [{start}, {end}], {repeats} repeats each after {warmup} untimed passes");
+        return Compare(dll, payloads, Queries, start, end, repeats, warmup);
+    }
+
+    /// <summary>Selectors over many series (regex on a label with a million values, on the metric name, negative regex), instant queries.</summary>
+    private static readonly (string Expr, int Step)[] RegexQueries =
+    [
+        ("count({series=~\"12345.*\"})", 0),
+        ("count({series=~\".*999\"})", 0),
+        ("count({__name__=~\"load_metric_1.*\"})", 0),
+        ("count(load_metric_1{series!~\"1.*\"})", 0),
+        ("count({job=\"node\", cpu=~\"1|3\", mode!~\"m[0-5]\"})", 0),
+    ];
+
+    /// <summary>
+    /// <c>regex-compare PORTAL_WEB_DLL [SERIES=1000000] [ROUNDS=4] [REPEATS=10] [WARMUP=2]</c>: regex selectors over a
+    /// million series (the same node-exporter-like label sets, a few samples each), the portal against Prometheus.
+    /// </summary>
+    public static int RunRegex(string[] args)
+    {
+        if (args.Length < 1)
+        {
+            Console.Error.WriteLine("usage: regex-compare PORTAL_WEB_DLL [SERIES=1000000] [ROUNDS=4] [REPEATS=10] [WARMUP=2]");
+            return 2;
+        }
+        if (!File.Exists("/usr/bin/prometheus"))
+        {
+            Console.Error.WriteLine("/usr/bin/prometheus is missing: install Debian's prometheus to compare with it");
+            return 2;
+        }
+        var dll = Path.GetFullPath(args[0]);
+        int series = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+        int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
+        int repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
+        int warmup = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2;
+        var payloads = RemoteWriteLoad.BuildPayloads(series, rounds, StepMs);
+        long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000 - StepMs) / 1000;
+        Console.WriteLine($"data: {series} series, {rounds} samples each at 15 s; instant queries at {end}, {repeats} repeats each after {warmup} untimed passes");
+        return Compare(dll, payloads, RegexQueries, end, end, repeats, warmup);
+    }
+
+    private static int Compare(string dll, List<byte[]> payloads, (string Expr, int Step)[] queries, long start, long end, int repeats, int warmup)
+    {
         Console.WriteLine("load average at start: " + File.ReadAllText("/proc/loadavg").Trim());
 
         var work = Path.Combine(Path.GetTempPath(), "query-compare-" + Guid.NewGuid().ToString("N"));
@@ -92,14 +169,21 @@ public static class QueryCompare
             }
             if (refused > 0) Console.WriteLine($"{refused} write requests refused (see above)");
 
+            for (int w = 0; w < warmup; w++)
+                foreach (var (expr, step) in queries)
+                {
+                    var path = PathOf(expr, step, start, end);
+                    portalHttp.GetStringAsync(portalUrl + path).GetAwaiter().GetResult();
+                    promHttp.GetStringAsync(promUrl + path).GetAwaiter().GetResult();
+                }
+            if (warmup > 0) Thread.Sleep(1000);
+
             Console.WriteLine("query | step | portal median ms | prometheus median ms | speed-up | portal CPU s | prometheus CPU s | answers");
             double sumPortal = 0, sumProm = 0;
             int agree = 0;
-            foreach (var (expr, step) in Queries)
+            foreach (var (expr, step) in queries)
             {
-                var path = step == 0
-                    ? $"/api/v1/query?query={Uri.EscapeDataString(expr)}&time={end}"
-                    : $"/api/v1/query_range?query={Uri.EscapeDataString(expr)}&start={start}&end={end}&step={step}";
+                var path = PathOf(expr, step, start, end);
                 var (portalMs, portalCpu, portalBody) = Measure(portalHttp, portalUrl + path, portal.Id, repeats);
                 var (promMs, promCpu, promBody) = Measure(promHttp, promUrl + path, prometheus.Id, repeats);
                 var same = SameAnswer(portalBody, promBody, out var why);
@@ -110,7 +194,7 @@ public static class QueryCompare
                     $"{expr} | {(step == 0 ? "instant" : step + "s")} | {portalMs:0.0} | {promMs:0.0} | {promMs / portalMs:0.00}x | {portalCpu:0.00} | {promCpu:0.00} | {(same ? "same" : "DIFFER: " + why)}"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sum of medians: portal {sumPortal:0} ms, prometheus {sumProm:0} ms ({sumProm / sumPortal:0.00}x); answers agree on {agree}/{Queries.Length}"));
+                $"sum of medians: portal {sumPortal:0} ms, prometheus {sumProm:0} ms ({sumProm / sumPortal:0.00}x); answers agree on {agree}/{queries.Length}"));
             Console.WriteLine("load average at end: " + File.ReadAllText("/proc/loadavg").Trim());
             return 0;
         }
@@ -121,6 +205,10 @@ public static class QueryCompare
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
     }
+
+    private static string PathOf(string expr, int step, long start, long end) => step == 0
+        ? $"/api/v1/query?query={Uri.EscapeDataString(expr)}&time={end}"
+        : $"/api/v1/query_range?query={Uri.EscapeDataString(expr)}&start={start}&end={end}&step={step}";
 
     /// <summary>One warm-up request, then <paramref name="repeats"/> timed ones; the median wall time, the server's CPU for them, the last body.</summary>
     private static (double MedianMs, double CpuSeconds, string Body) Measure(HttpClient http, string url, int pid, int repeats)

@@ -76,10 +76,13 @@ public static class RemoteWriteLoad
     /// sample each per request, rounds <paramref name="stepMs"/> apart and ending a minute before now. Values grow
     /// with the round, like counters.
     /// </summary>
+    /// <summary>The first round's timestamp: the rounds end a minute before now (to the millisecond of this call).</summary>
+    internal static long FirstTimestamp(int rounds, long stepMs) => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - rounds * stepMs - 60_000;
+
     internal static List<byte[]> BuildPayloads(int series, int rounds, long stepMs = 1000)
     {
         var list = new List<byte[]>();
-        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - rounds * stepMs - 60_000;
+        long t0 = FirstTimestamp(rounds, stepMs);
         var labelSets = new List<Prom.Label[]>(series);
         for (int i = 0; i < series; i++)
         {
