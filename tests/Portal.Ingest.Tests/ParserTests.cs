@@ -167,6 +167,31 @@ public class ParserTests
         Assert.Equal(expected, v);
     }
 
+    [Fact]
+    public void GoFloat_PlainDecimalsParseToTheSameBitsAsTheFullParser()
+    {
+        var rnd = new Random(11);
+        string[] fixedCases = ["-0", "0", "+7", "0.1", "123456789012345", "1234567890123456", "0.000000000000000000001", "99999999999999.9", "-3.14159", "1.", ".25", "007.50"];
+        var cases = fixedCases.Concat(Enumerable.Range(0, 20_000).Select(_ =>
+        {
+            int digits = rnd.Next(1, 18);
+            var sb = new StringBuilder(rnd.Next(4) == 0 ? "-" : "");
+            int point = rnd.Next(-1, digits + 1);
+            for (int i = 0; i < digits; i++)
+            {
+                if (i == point) sb.Append('.');
+                sb.Append((char)('0' + rnd.Next(10)));
+            }
+            return sb.ToString();
+        }));
+        foreach (var c in cases)
+        {
+            Assert.True(GoFloat.TryParse(Encoding.ASCII.GetBytes(c), out var v), c);
+            var expected = double.Parse(c, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(v), $"{c}: {v:R} instead of {expected:R}");
+        }
+    }
+
     [Theory]
     [InlineData("0x1p-3")]
     [InlineData("1_000")]
@@ -174,6 +199,9 @@ public class ParserTests
     [InlineData("1e400")]
     [InlineData("-nan")]
     [InlineData("1.1.1")]
+    [InlineData(".")]
+    [InlineData("-")]
+    [InlineData("1-2")]
     [InlineData("")]
     public void GoFloatRefuses(string s) => Assert.False(GoFloat.TryParse(Encoding.ASCII.GetBytes(s), out _));
 

@@ -25,10 +25,16 @@ public sealed class RemoteWriteSeriesCache
 
     public int Count => _entries.Count;
 
-    /// <summary>A fast 64-bit hash of the key bytes (multiply-xorshift over 8-byte words); equality is always checked on the bytes.</summary>
+    /// <summary>Chosen per process, so that label bytes cannot be crafted to collide.</summary>
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+    /// <summary>
+    /// A fast 64-bit hash of the key bytes (multiply-xorshift over 8-byte words from a per-process seed); equality is
+    /// always checked on the bytes. Also the scrape loops' series-cache hash.
+    /// </summary>
     internal static ulong Hash(ReadOnlySpan<byte> key)
     {
-        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)key.Length;
+        ulong h = Seed ^ (ulong)key.Length;
         while (key.Length >= 8)
         {
             h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(key)) * 0xBF58476D1CE4E5B9UL;

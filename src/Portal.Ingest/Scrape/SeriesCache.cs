@@ -28,8 +28,7 @@ internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateE
 
     private static int Hash(ReadOnlySpan<byte> s)
     {
-        var h = new HashCode();
-        h.AddBytes(s);
-        return h.ToHashCode();
+        ulong h = Portal.Ingest.RemoteWrite.RemoteWriteSeriesCache.Hash(s);
+        return (int)h ^ (int)(h >> 32);
     }
 }

@@ -14,6 +14,7 @@ public static class GoFloat
     {
         value = 0;
         if (s.IsEmpty) return false;
+        if (TryPlainDecimal(s, out value)) return true;
         if (TrySpecial(s, out value)) return true;
         bool digit = false;
         for (int i = 0; i < s.Length; i++)
@@ -28,6 +29,49 @@ public static class GoFloat
                 CultureInfo.InvariantCulture, out value))
             return false;
         return !double.IsInfinity(value);
+    }
+
+    /// <summary>Exact powers of ten as doubles (10^22 is the largest a double holds exactly).</summary>
+    private static readonly double[] ExactPowersOfTen =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// The common case of exposition values, <c>[-+]digits[.digits]</c> with at most 15 significant digits: the digits
+    /// as an integer below 2^53 and a power of ten up to 10^22 are both exact doubles, so their quotient is the
+    /// correctly rounded value (the same double a full parse gives). Anything else goes to the full parser.
+    /// </summary>
+    private static bool TryPlainDecimal(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = false;
+        if (s[0] is (byte)'-' or (byte)'+')
+        {
+            negative = s[0] == '-';
+            i = 1;
+        }
+        ulong mantissa = 0;
+        int digits = 0, fraction = -1;
+        bool any = false;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d <= 9)
+            {
+                any = true;
+                if (mantissa != 0 || d != 0) digits++;
+                if (digits > 15) return false;
+                mantissa = mantissa * 10 + d;
+                if (fraction >= 0) fraction++;
+            }
+            else if (s[i] == '.' && fraction < 0) fraction = 0;
+            else return false;
+        }
+        if (!any || fraction > 22) return false;
+        double v = mantissa;
+        if (fraction > 0) v /= ExactPowersOfTen[fraction];
+        value = negative ? -v : v;
+        return true;
     }
 
     private static bool TrySpecial(ReadOnlySpan<byte> s, out double value)
