@@ -23,6 +23,8 @@ public sealed class Matcher
 
     private readonly Regex? _regex;
     private readonly string[]? _alternatives;
+    private readonly LiteralShape _shape;
+    private readonly string _literal = "";
 
     /// <summary>Creates a matcher. Throws <see cref="ArgumentException"/> with the reason when a regex does not compile.</summary>
     public Matcher(MatchType type, string name, string value)
@@ -33,7 +35,11 @@ public sealed class Matcher
         if (type is MatchType.Regex or MatchType.NotRegex)
         {
             _alternatives = LiteralAlternatives(value);
-            if (_alternatives is null) _regex = PromRegex.Compile(value);
+            if (_alternatives is null)
+            {
+                (_shape, _literal) = Shape(value);
+                if (_shape is LiteralShape.None or LiteralShape.PrefixThenRegex) _regex = PromRegex.Compile(value);
+            }
         }
     }
 
@@ -73,7 +79,61 @@ public sealed class Matcher
                 if (string.Equals(a, value, StringComparison.Ordinal)) return true;
             return false;
         }
-        return _regex!.IsMatch(value);
+        return _shape switch
+        {
+            LiteralShape.Any => true,
+            LiteralShape.NonEmpty => value.Length > 0,
+            LiteralShape.Prefix => value.StartsWith(_literal, StringComparison.Ordinal),
+            LiteralShape.PrefixNonEmptyRest => value.Length > _literal.Length && value.StartsWith(_literal, StringComparison.Ordinal),
+            LiteralShape.Suffix => value.EndsWith(_literal, StringComparison.Ordinal),
+            LiteralShape.Contains => value.Contains(_literal, StringComparison.Ordinal),
+            LiteralShape.PrefixThenRegex => value.StartsWith(_literal, StringComparison.Ordinal) && _regex!.IsMatch(value),
+            _ => _regex!.IsMatch(value),
+        };
+    }
+
+    /// <summary>
+    /// Regex shapes answered with string operations instead of the regex engine, as Prometheus's fast regex matcher
+    /// does: <c>.*</c>, <c>.+</c>, <c>lit.*</c>, <c>lit.+</c>, <c>.*lit</c>, <c>.*lit.*</c>; and for other patterns
+    /// without alternation, a literal prefix every match must start with, checked before the regex.
+    /// </summary>
+    private enum LiteralShape
+    {
+        None,
+        Any,
+        NonEmpty,
+        Prefix,
+        PrefixNonEmptyRest,
+        Suffix,
+        Contains,
+        PrefixThenRegex,
+    }
+
+    private static bool IsMeta(char c) =>
+        c is '.' or '*' or '+' or '?' or '(' or ')' or '[' or ']' or '{' or '}' or '^' or '$' or '\\' or '|';
+
+    private static bool IsLiteral(ReadOnlySpan<char> s)
+    {
+        foreach (char c in s)
+            if (IsMeta(c)) return false;
+        return true;
+    }
+
+    private static (LiteralShape, string) Shape(string p)
+    {
+        if (p == ".*") return (LiteralShape.Any, "");
+        if (p == ".+") return (LiteralShape.NonEmpty, "");
+        var s = p.AsSpan();
+        if (s.Length > 2 && s.StartsWith(".*") && s.EndsWith(".*") && IsLiteral(s[2..^2])) return (LiteralShape.Contains, s[2..^2].ToString());
+        if (s.Length > 2 && s.StartsWith(".*") && IsLiteral(s[2..])) return (LiteralShape.Suffix, s[2..].ToString());
+        if (s.Length > 2 && s.EndsWith(".*") && IsLiteral(s[..^2])) return (LiteralShape.Prefix, s[..^2].ToString());
+        if (s.Length > 2 && s.EndsWith(".+") && IsLiteral(s[..^2])) return (LiteralShape.PrefixNonEmptyRest, s[..^2].ToString());
+        if (s.Contains('|')) return (LiteralShape.None, "");
+        int n = 0;
+        while (n < s.Length && !IsMeta(s[n])) n++;
+        // A quantifier after the literal run applies to its last character, which is then not required.
+        if (n < s.Length && s[n] is '*' or '?' or '{') n--;
+        return n > 0 ? (LiteralShape.PrefixThenRegex, s[..n].ToString()) : (LiteralShape.None, "");
     }
 
     private static string[]? LiteralAlternatives(string pattern)
@@ -115,7 +175,7 @@ public static class PromRegex
         Regex regex;
         try
         {
-            regex = new Regex("^(?:" + pattern + ")$",
+            regex = new Regex("^(?:" + pattern + @")\z",
                 RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.Compiled,
                 TimeSpan.FromSeconds(5));
         }

@@ -67,4 +67,39 @@ public sealed class MatcherTests
         Assert.Throws<ArgumentException>(() => PromRegex.Compile("a(b"));
         Assert.Throws<ArgumentException>(() => PromRegex.Compile("a(b"));
     }
+
+    [Fact]
+    public void RegexShapesAnsweredWithoutTheRegexEngineAgreeWithIt()
+    {
+        string[] patterns =
+        [
+            ".*", ".+", "12345.*", "12345.+", ".*999", ".*oo.*", "foo(bar|baz)", "ab+c", "ab*c", "ab?c", "ab{2}c", "foo\\.bar.*",
+            "a.b", "(?i)foo.*", "x|y.*", "a.*b", "", "a\\d+", "[ab]c.*", "é.*", ".*\n", "abc",
+        ];
+        string[] values =
+        [
+            "", "1", "12345", "123456", "1234", "x12345", "999", "1999", "99", "foo", "foobar", "foobaz", "foobax", "oo", "ac", "abc",
+            "abbc", "abbbc", "a\nb", "Foo", "FOO.bar", "foo.bar", "fooxbar", "x", "y", "yz", "ab", "a12", "bc", "bcd", "éa", "a\n", "\n",
+        ];
+        foreach (var p in patterns)
+        {
+            var reference = new System.Text.RegularExpressions.Regex("^(?:" + p + @")\z",
+                System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            var m = new Matcher(MatchType.Regex, "l", p);
+            var not = new Matcher(MatchType.NotRegex, "l", p);
+            foreach (var v in values)
+            {
+                Assert.True(reference.IsMatch(v) == m.Matches(v), $"=~\"{p}\" on \"{v}\"");
+                Assert.True(reference.IsMatch(v) != not.Matches(v), $"!~\"{p}\" on \"{v}\"");
+            }
+        }
+    }
+
+    [Fact]
+    public void RegexDoesNotMatchBeforeATrailingNewline()
+    {
+        Assert.False(new Matcher(MatchType.Regex, "l", "fo+").Matches("foo\n"));
+        Assert.True(new Matcher(MatchType.Regex, "l", "fo+\n").Matches("foo\n"));
+        Assert.True(new Matcher(MatchType.NotRegex, "l", "a[bc]").Matches("ab\n"));
+    }
 }

@@ -22,12 +22,12 @@ public sealed class Re2Regex
         _names = names;
     }
 
-    /// <summary>Compiles <c>^(?s:pattern)$</c>; throws <see cref="ArgumentException"/> when the pattern is invalid.</summary>
+    /// <summary>Compiles <c>^(?s:pattern)\z</c> (anchored at the very end: .NET's <c>$</c> would also match before a final newline); throws <see cref="ArgumentException"/> when the pattern is invalid.</summary>
     public static Re2Regex Anchored(string pattern)
     {
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var translated = Re2.Translate(pattern, names);
-        var regex = new Regex("^(?s:" + translated + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+        var regex = new Regex("^(?s:" + translated + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
         return new Re2Regex(pattern, regex, names);
     }
 

@@ -91,7 +91,7 @@ public sealed class ValueMappings
             foreach (var f in pattern[(last + 1)..])
                 options |= f switch { 'i' => RegexOptions.IgnoreCase, 'm' => RegexOptions.Multiline, 's' => RegexOptions.Singleline, _ => RegexOptions.None };
         }
-        else body = "^(?:" + pattern + ")$";
+        else body = "^(?:" + pattern + @")\z";
         try
         {
             return new Regex(body, options, TimeSpan.FromMilliseconds(100));
