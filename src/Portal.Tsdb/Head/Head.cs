@@ -35,6 +35,18 @@ internal sealed class TsdbHead : IIndexSource
     {
         public readonly string Name = name;
         public readonly Dictionary<string, PostingList> Values = new(StringComparer.Ordinal);
+
+        /// <summary>The values sorted, built on demand and dropped when a value is added or removed. Never mutated once built.</summary>
+        public string[]? Sorted;
+
+        /// <summary>The values in no order, for matching; built and dropped like <see cref="Sorted"/>.</summary>
+        public string[]? Unsorted;
+
+        public void ValuesChanged()
+        {
+            Sorted = null;
+            Unsorted = null;
+        }
     }
 
     private const int PageBits = 12;
@@ -140,7 +152,12 @@ internal sealed class TsdbHead : IIndexSource
         {
             var l = span[i];
             if (!_postings.TryGetValue(l.Name, out var ne)) { ne = new NameEntry(l.Name); _postings[l.Name] = ne; }
-            if (!ne.Values.TryGetValue(l.Value, out var pl)) { pl = new PostingList(l.Value); ne.Values[l.Value] = pl; }
+            if (!ne.Values.TryGetValue(l.Value, out var pl))
+            {
+                pl = new PostingList(l.Value);
+                ne.Values[l.Value] = pl;
+                ne.ValuesChanged();
+            }
             pl.Add(r);
             interned[i] = new Label(ne.Name, pl.Value);
         }
@@ -251,7 +268,11 @@ internal sealed class TsdbHead : IIndexSource
                     List<string>? emptyValues = null;
                     foreach (var kv in ne.Values)
                         if (kv.Value.Count == 0) (emptyValues ??= new()).Add(kv.Key);
-                    if (emptyValues is not null) foreach (var v in emptyValues) ne.Values.Remove(v);
+                    if (emptyValues is not null)
+                    {
+                        foreach (var v in emptyValues) ne.Values.Remove(v);
+                        ne.ValuesChanged();
+                    }
                     if (ne.Values.Count == 0) emptyNames.Add(ne.Name);
                 }
                 foreach (var n in emptyNames) _postings.Remove(n);
@@ -280,15 +301,48 @@ internal sealed class TsdbHead : IIndexSource
         }
     }
 
+    /// <summary>Sorted values, kept between calls until the label gets a new value or loses one.</summary>
     public IReadOnlyList<string> LabelValues(string name)
     {
         lock (_indexLock)
         {
             if (!_postings.TryGetValue(name, out var ne)) return [];
-            var values = new List<string>(ne.Values.Keys);
-            values.Sort(StringComparer.Ordinal);
-            return values;
+            if (ne.Sorted is null)
+            {
+                var values = new string[ne.Values.Count];
+                ne.Values.Keys.CopyTo(values, 0);
+                Array.Sort(values, StringComparer.Ordinal);
+                ne.Sorted = values;
+            }
+            return ne.Sorted;
         }
+    }
+
+    /// <summary>
+    /// The label's values (a snapshot kept until they change, sorted or not) are tested outside the index
+    /// lock, so a slow regex over many values does not hold up series creation; the kept values' postings are then
+    /// copied under the lock.
+    /// </summary>
+    public int[] PostingsForValues(string name, Func<string, bool> keep)
+    {
+        string[] values;
+        lock (_indexLock)
+        {
+            if (!_postings.TryGetValue(name, out var ne)) return PostingsOps.Empty;
+            values = ne.Sorted ?? (ne.Unsorted ??= [.. ne.Values.Keys]);
+        }
+        var kept = new List<string>();
+        foreach (var v in values)
+            if (keep(v)) kept.Add(v);
+        if (kept.Count == 0) return PostingsOps.Empty;
+        var lists = new List<int[]>(kept.Count);
+        lock (_indexLock)
+        {
+            if (!_postings.TryGetValue(name, out var ne)) return PostingsOps.Empty;
+            foreach (var v in kept)
+                if (ne.Values.TryGetValue(v, out var pl)) lists.Add(pl.Copy());
+        }
+        return PostingsOps.Union(lists);
     }
 
     public int[] Postings(string name, string value)

@@ -109,6 +109,19 @@ public interface IIndexSource
 
     /// <summary>Sorted refs of every series.</summary>
     int[] AllPostings();
+
+    /// <summary>
+    /// Sorted refs of the series whose value of <paramref name="name"/> satisfies <paramref name="keep"/> (the union
+    /// of those values' postings). Values are visited in no particular order; sources with many values override this
+    /// to avoid sorting them.
+    /// </summary>
+    int[] PostingsForValues(string name, Func<string, bool> keep)
+    {
+        var lists = new List<int[]>();
+        foreach (var v in LabelValues(name))
+            if (keep(v)) lists.Add(Postings(name, v));
+        return PostingsOps.Union(lists);
+    }
 }
 
 /// <summary>Resolves label matchers to postings, with Prometheus's handling of matchers that match the empty string.</summary>
@@ -175,17 +188,10 @@ public static class PostingsForMatchers
             }
             return PostingsOps.Union(lists);
         }
-        foreach (var v in ix.LabelValues(m.Name))
-            if (m.Matches(v)) lists.Add(ix.Postings(m.Name, v));
-        return PostingsOps.Union(lists);
+        return ix.PostingsForValues(m.Name, m.Matches);
     }
 
     /// <summary>Union of postings of values of m.Name that m does not match.</summary>
-    private static int[] InverseForMatcher(IIndexSource ix, Portal.Model.Matcher m)
-    {
-        var lists = new List<int[]>();
-        foreach (var v in ix.LabelValues(m.Name))
-            if (!m.Matches(v)) lists.Add(ix.Postings(m.Name, v));
-        return PostingsOps.Union(lists);
-    }
+    private static int[] InverseForMatcher(IIndexSource ix, Portal.Model.Matcher m) =>
+        ix.PostingsForValues(m.Name, v => !m.Matches(v));
 }
