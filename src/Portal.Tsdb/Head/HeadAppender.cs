@@ -12,19 +12,16 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     /// <summary>Timestamps beyond ±2^62 ms are refused (they would overflow block arithmetic).</summary>
     public const long MaxAbsTimestamp = 1L << 62;
 
-    /// <summary>Transactions of up to this many samples hand their lists back for the next one (up to <see cref="PoolSize"/> kept).</summary>
-    private const int PooledCapacity = 1 << 16;
-    private const int PoolSize = 8;
-
     /// <summary>
-    /// One set of lists for larger transactions (a million-series scrape or a big remote write batch) is kept too, so
-    /// they do not regrow their lists every time; beyond this many samples (about 40 MB of lists) nothing is kept.
+    /// Transactions hand their lists back for the next one, in three tiers by size so that many concurrent small
+    /// transactions (one per scrape) do not regrow lists while the memory kept stays bounded: up to 64 sets of at most
+    /// 4,096 samples (scrape-sized, about 160 kB each), 8 of at most 65,536, and one of at most 2^20 (a million-series
+    /// scrape or a big remote write batch, about 40 MB). Larger sets are left to the GC.
     /// </summary>
-    private const int LargePooledCapacity = 1 << 20;
+    private static readonly (int Capacity, int Keep)[] Tiers = [(1 << 12, 64), (1 << 16, 8), (1 << 20, 1)];
 
     private static readonly Lock PoolLock = new();
-    private static readonly Stack<Buffers> Pool = new();
-    private static Buffers? _large;
+    private static readonly Stack<Buffers>[] Pools = [new(), new(), new()];
 
     private readonly Buffers _buffers = Rent();
     private bool _done;
@@ -40,14 +37,8 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     private static Buffers Rent()
     {
         lock (PoolLock)
-        {
-            if (Pool.TryPop(out var b)) return b;
-            if (_large is { } large)
-            {
-                _large = null;
-                return large;
-            }
-        }
+            foreach (var pool in Pools)
+                if (pool.TryPop(out var b)) return b;
         return new Buffers();
     }
 
@@ -55,14 +46,12 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     {
         int capacity = Math.Max(b.Samples.Capacity, b.Series.Capacity);
         lock (PoolLock)
-        {
-            if (capacity <= PooledCapacity)
-            {
-                if (Pool.Count < PoolSize) Pool.Push(b);
-            }
-            else if (capacity <= LargePooledCapacity && (_large is null || _large.Samples.Capacity < b.Samples.Capacity))
-                _large = b;
-        }
+            for (int i = 0; i < Tiers.Length; i++)
+                if (capacity <= Tiers[i].Capacity)
+                {
+                    if (Pools[i].Count < Tiers[i].Keep) Pools[i].Push(b);
+                    return;
+                }
     }
 
     public SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v)
