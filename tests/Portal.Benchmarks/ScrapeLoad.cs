@@ -100,7 +100,7 @@ public static class ScrapeLoad
     }
 
     private readonly record struct Window(double Seconds, long Samples, long Scrapes, long Failed, double[] Durations,
-        double PortalCpu, double ServerCpu, long AllocatedBytes, long RssKb, long HwmKb, int Gen0, int Gen1, int Gen2);
+        double PortalCpu, double ServerCpu, long AllocatedBytes, long RssKb, long HwmKb, int Gen0, int Gen1, int Gen2, TimeSpan GcPause);
 
     private static Window Measure(CountingAppendable counting, Process server, TimeSpan length)
     {
@@ -108,6 +108,7 @@ public static class ScrapeLoad
         double cpu0 = ProcessStats.CpuSeconds(Environment.ProcessId), scpu0 = ProcessStats.CpuSeconds(server.Id);
         long alloc0 = GC.GetTotalAllocatedBytes(precise: false);
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+        var pause0 = GC.GetTotalPauseDuration();
         var sw = Stopwatch.StartNew();
         Thread.Sleep(length);
         var after = counting.Snapshot();
@@ -119,7 +120,7 @@ public static class ScrapeLoad
         Array.Sort(durations);
         return new Window(secs, after.Samples - before.Samples, after.Scrapes - before.Scrapes, after.Failed - before.Failed,
             durations, cpu, scpu, alloc, rss, hwm,
-            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
+            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, GC.GetTotalPauseDuration() - pause0);
     }
 
     private static void Print(string name, Window w, int targets, int series, TimeSpan interval)
@@ -130,7 +131,7 @@ public static class ScrapeLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {w.Samples / w.Seconds:0} samples/s appended (schedule asks {expected:0}); {w.Scrapes} scrapes, {w.Failed} failed; scrape duration p50 {p50 * 1000:0.0} ms p99 {p99 * 1000:0.0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: CPU s per 1M samples: portal {w.PortalCpu / perM:0.000} (total {w.PortalCpu:0.0} s = {w.PortalCpu / w.Seconds * 100:0}% of a core), target server {w.ServerCpu / perM:0.000}; allocated {w.AllocatedBytes / (double)w.Samples:0.0} B/sample; GCs {w.Gen0}/{w.Gen1}/{w.Gen2}; RSS {w.RssKb / 1024} MiB (peak {w.HwmKb / 1024} MiB)"));
+            $"{name}: CPU s per 1M samples: portal {w.PortalCpu / perM:0.000} (total {w.PortalCpu:0.0} s = {w.PortalCpu / w.Seconds * 100:0}% of a core), target server {w.ServerCpu / perM:0.000}; allocated {w.AllocatedBytes / (double)w.Samples:0.0} B/sample; GCs {w.Gen0}/{w.Gen1}/{w.Gen2} pausing {w.GcPause.TotalSeconds:0.00} s; RSS {w.RssKb / 1024} MiB (peak {w.HwmKb / 1024} MiB)"));
     }
 
     private static double Percentile(double[] sorted, double q) =>
