@@ -21,6 +21,7 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
     private XorChunk? _head;
     private long _headMinT;
     private long _nextAt = long.MinValue;
+    private int _lastChunkBytes;
 
     /// <summary>Last committed in-order sample; long.MinValue when none.</summary>
     public long MaxT = long.MinValue;
@@ -77,7 +78,8 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
         }
         if (c is null)
         {
-            c = _head = new XorChunk(48);
+            // Sized from the previous chunk (samples of a series compress alike), so the buffer rarely grows.
+            c = _head = new XorChunk(_lastChunkBytes == 0 ? 48 : _lastChunkBytes + _lastChunkBytes / 8 + 32);
             _headMinT = t;
             _nextAt = RangeForTimestamp(t, chunkRange);
         }
@@ -108,6 +110,7 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
         if (_head is null) return;
         _done ??= new ChunkData[2];
         if (_doneCount == _done.Length) Array.Resize(ref _done, _done.Length * 2);
+        _lastChunkBytes = _head.ByteLength;
         _done[_doneCount++] = new ChunkData(_headMinT, _head.LastT, _head.ToArray());
         _head = null;
     }
