@@ -71,21 +71,7 @@ public static class QueryCompare
 
     public static int Run(string[] args)
     {
-        if (args.Length < 1)
-        {
-            Console.Error.WriteLine("usage: query-compare PORTAL_WEB_DLL [SERIES=5000] [ROUNDS=240] [REPEATS=10] [WARMUP=5]");
-            return 2;
-        }
-        if (!File.Exists("/usr/bin/prometheus"))
-        {
-            Console.Error.WriteLine("/usr/bin/prometheus is missing: install Debian's prometheus to compare with it");
-            return 2;
-        }
-        var dll = Path.GetFullPath(args[0]);
-        int series = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000;
-        int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 240;
-        int repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
-        int warmup = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 5;
+        if (Arguments(args, "query-compare", 5000, 240, 10, 5) is not var (dll, series, rounds, repeats, warmup)) return 2;
         var payloads = RemoteWriteLoad.BuildPayloads(series, rounds, StepMs);
         payloads.AddRange(HistogramPayloads(rounds, RemoteWriteLoad.FirstTimestamp(rounds, StepMs)));
         long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000 - StepMs) / 1000;
@@ -112,25 +98,28 @@ public static class QueryCompare
     /// </summary>
     public static int RunRegex(string[] args)
     {
-        if (args.Length < 1)
-        {
-            Console.Error.WriteLine("usage: regex-compare PORTAL_WEB_DLL [SERIES=1000000] [ROUNDS=4] [REPEATS=10] [WARMUP=2]");
-            return 2;
-        }
-        if (!File.Exists("/usr/bin/prometheus"))
-        {
-            Console.Error.WriteLine("/usr/bin/prometheus is missing: install Debian's prometheus to compare with it");
-            return 2;
-        }
-        var dll = Path.GetFullPath(args[0]);
-        int series = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
-        int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
-        int repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10;
-        int warmup = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2;
+        if (Arguments(args, "regex-compare", 1_000_000, 4, 10, 2) is not var (dll, series, rounds, repeats, warmup)) return 2;
         var payloads = RemoteWriteLoad.BuildPayloads(series, rounds, StepMs);
         long end = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000 - StepMs) / 1000;
         Console.WriteLine($"data: {series} series, {rounds} samples each at 15 s; instant queries at {end}, {repeats} repeats each after {warmup} untimed passes");
         return Compare(dll, payloads, RegexQueries, end, end, repeats, warmup);
+    }
+
+    /// <summary>PORTAL_WEB_DLL [SERIES] [ROUNDS] [REPEATS] [WARMUP] with the given defaults; null (after saying why) when unusable.</summary>
+    private static (string Dll, int Series, int Rounds, int Repeats, int Warmup)? Arguments(string[] args, string mode, int series, int rounds, int repeats, int warmup)
+    {
+        if (args.Length < 1)
+        {
+            Console.Error.WriteLine($"usage: {mode} PORTAL_WEB_DLL [SERIES={series}] [ROUNDS={rounds}] [REPEATS={repeats}] [WARMUP={warmup}]");
+            return null;
+        }
+        if (!File.Exists("/usr/bin/prometheus"))
+        {
+            Console.Error.WriteLine("/usr/bin/prometheus is missing: install Debian's prometheus to compare with it");
+            return null;
+        }
+        int Arg(int i, int def) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : def;
+        return (Path.GetFullPath(args[0]), Arg(1, series), Arg(2, rounds), Arg(3, repeats), Arg(4, warmup));
     }
 
     private static int Compare(string dll, List<byte[]> payloads, (string Expr, int Step)[] queries, long start, long end, int repeats, int warmup)
