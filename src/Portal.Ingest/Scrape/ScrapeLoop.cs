@@ -267,6 +267,9 @@ public sealed class ScrapeLoop : IDisposable
             }
             else _buffer.Length = 0;
             sw.Stop();
+            // A scrape cut short because the loop is stopping (reload, shutdown) is not a failed scrape: it must not
+            // record up=0 or staleness markers for series the replacing loop goes on scraping.
+            ct.ThrowIfCancellationRequested();
             return AppendScrape(error is null ? _buffer.Data : [], error is null ? _buffer.Length : 0, contentType, appendTime, sw.Elapsed, error, start);
         }
         finally
