@@ -65,9 +65,14 @@ public sealed class AccountTests(BrowserFixture browser) : IClassFixture<Browser
         await BrowserFixture.GotoInteractiveAsync(page, _portal.BaseUrl + "/account");
         await page.GetByTestId("change-password").ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/password"));
+        // The URL changes before the page's content has arrived: fill the form only once it has settled, and check the
+        // values held before submitting (a field filled while the page was still being replaced comes back empty).
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.Locator("#current-password").FillAsync("not-my-password-1");
         await page.Locator("#new-password").FillAsync("battery-staple-2");
         await page.Locator("#confirm-password").FillAsync("battery-staple-2");
+        await Expect(page.Locator("#current-password")).ToHaveValueAsync("not-my-password-1");
+        await Expect(page.Locator("#confirm-password")).ToHaveValueAsync("battery-staple-2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
         await Expect(page.GetByTestId("password-error")).ToContainTextAsync("current password is wrong");
 
