@@ -139,10 +139,7 @@ public sealed class Matcher
     private static string[]? LiteralAlternatives(string pattern)
     {
         foreach (char c in pattern)
-        {
-            if (c is '.' or '*' or '+' or '?' or '(' or ')' or '[' or ']' or '{' or '}' or '^' or '$' or '\\')
-                return null;
-        }
+            if (c != '|' && IsMeta(c)) return null;
         return pattern.Split('|');
     }
 

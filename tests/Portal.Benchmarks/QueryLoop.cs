@@ -34,9 +34,7 @@ internal static class QueryLoop
             long t0 = 1_700_000_000_000;
             var labels = new Labels[series];
             for (int i = 0; i < series; i++)
-                labels[i] = Labels.FromStrings("__name__", "load_metric_" + (i % 100).ToString(CultureInfo.InvariantCulture),
-                    "cpu", (i % 8).ToString(CultureInfo.InvariantCulture), "instance", "host-" + (i / 800).ToString(CultureInfo.InvariantCulture) + ":9100",
-                    "job", "node", "mode", "m" + (i / 100 % 8).ToString(CultureInfo.InvariantCulture), "series", i.ToString(CultureInfo.InvariantCulture));
+                labels[i] = Labels.FromStrings(RemoteWriteLoad.SeriesLabels(i));
             var refs = new SeriesRef[series];
             for (int r = 0; r < rounds; r++)
             {

@@ -79,6 +79,17 @@ public static class RemoteWriteLoad
     /// <summary>The first round's timestamp: the rounds end a minute before now (to the millisecond of this call).</summary>
     internal static long FirstTimestamp(int rounds, long stepMs) => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - rounds * stepMs - 60_000;
 
+    /// <summary>Series <paramref name="i"/>'s label names and values, alternating and sorted by name.</summary>
+    internal static string[] SeriesLabels(int i) =>
+    [
+        "__name__", "load_metric_" + (i % 100).ToString(CultureInfo.InvariantCulture),
+        "cpu", (i % 8).ToString(CultureInfo.InvariantCulture),
+        "instance", "host-" + (i / 800).ToString(CultureInfo.InvariantCulture) + ":9100",
+        "job", "node",
+        "mode", "m" + (i / 100 % 8).ToString(CultureInfo.InvariantCulture),
+        "series", i.ToString(CultureInfo.InvariantCulture),
+    ];
+
     internal static List<byte[]> BuildPayloads(int series, int rounds, long stepMs = 1000)
     {
         var list = new List<byte[]>();
@@ -86,14 +97,10 @@ public static class RemoteWriteLoad
         var labelSets = new List<Prom.Label[]>(series);
         for (int i = 0; i < series; i++)
         {
-            labelSets.Add([
-                new Prom.Label { Name = "__name__", Value = "load_metric_" + (i % 100).ToString(CultureInfo.InvariantCulture) },
-                new Prom.Label { Name = "cpu", Value = (i % 8).ToString(CultureInfo.InvariantCulture) },
-                new Prom.Label { Name = "instance", Value = "host-" + (i / 800).ToString(CultureInfo.InvariantCulture) + ":9100" },
-                new Prom.Label { Name = "job", Value = "node" },
-                new Prom.Label { Name = "mode", Value = "m" + (i / 100 % 8).ToString(CultureInfo.InvariantCulture) },
-                new Prom.Label { Name = "series", Value = i.ToString(CultureInfo.InvariantCulture) },
-            ]);
+            var pairs = SeriesLabels(i);
+            var set = new Prom.Label[pairs.Length / 2];
+            for (int k = 0; k < set.Length; k++) set[k] = new Prom.Label { Name = pairs[2 * k], Value = pairs[2 * k + 1] };
+            labelSets.Add(set);
         }
         for (int r = 0; r < rounds; r++)
         {

@@ -18,10 +18,9 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     /// 4,096 samples (scrape-sized, about 160 kB each), 8 of at most 65,536, and one of at most 2^20 (a million-series
     /// scrape or a big remote write batch, about 40 MB). Larger sets are left to the GC.
     /// </summary>
-    private static readonly (int Capacity, int Keep)[] Tiers = [(1 << 12, 64), (1 << 16, 8), (1 << 20, 1)];
+    private static readonly (int Capacity, int Keep, Stack<Buffers> Pool)[] Tiers = [(1 << 12, 64, new()), (1 << 16, 8, new()), (1 << 20, 1, new())];
 
     private static readonly Lock PoolLock = new();
-    private static readonly Stack<Buffers>[] Pools = [new(), new(), new()];
 
     private readonly Buffers _buffers = Rent();
     private bool _done;
@@ -37,8 +36,8 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     private static Buffers Rent()
     {
         lock (PoolLock)
-            foreach (var pool in Pools)
-                if (pool.TryPop(out var b)) return b;
+            foreach (var tier in Tiers)
+                if (tier.Pool.TryPop(out var b)) return b;
         return new Buffers();
     }
 
@@ -46,10 +45,10 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     {
         int capacity = Math.Max(b.Samples.Capacity, b.Series.Capacity);
         lock (PoolLock)
-            for (int i = 0; i < Tiers.Length; i++)
-                if (capacity <= Tiers[i].Capacity)
+            foreach (var tier in Tiers)
+                if (capacity <= tier.Capacity)
                 {
-                    if (Pools[i].Count < Tiers[i].Keep) Pools[i].Push(b);
+                    if (tier.Pool.Count < tier.Keep) tier.Pool.Push(b);
                     return;
                 }
     }

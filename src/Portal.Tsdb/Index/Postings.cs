@@ -178,9 +178,9 @@ public static class PostingsForMatchers
     {
         if (m.Type == Portal.Model.MatchType.Equal) return ix.Postings(m.Name, m.Value);
         var set = m.SetMatches;
-        var lists = new List<int[]>();
         if (set is not null)
         {
+            var lists = new List<int[]>(set.Count);
             foreach (var v in set)
             {
                 var p = ix.Postings(m.Name, v);
