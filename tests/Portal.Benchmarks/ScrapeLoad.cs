@@ -22,7 +22,9 @@ namespace Portal.Benchmarks;
 /// short interval to find the most samples per second this process can scrape and append. Prints samples/s,
 /// scrape duration p50/p99, CPU seconds per million samples for the scraper (this process) and the target server
 /// (the child), allocated bytes per sample, RSS and failed scrapes.
-/// Usage: <c>scrape-load [TARGETS=1000] [SERIES=1000] [SECONDS=60] [INTERVAL=15s] [BURST_INTERVAL=1s] [BURST_SECONDS=20]</c>.
+/// WARMUP_SECONDS more of scraping before the steady window lets the head reach its steady state (series created,
+/// first chunks cut), which a window right after series creation does not show.
+/// Usage: <c>scrape-load [TARGETS=1000] [SERIES=1000] [SECONDS=60] [INTERVAL=15s] [BURST_INTERVAL=1s] [BURST_SECONDS=20] [WARMUP_SECONDS=0]</c>.
 /// </summary>
 public static class ScrapeLoad
 {
@@ -37,6 +39,7 @@ public static class ScrapeLoad
         var interval = args.Length > 3 ? PromDuration.ParseTimeSpan(args[3]) : TimeSpan.FromSeconds(15);
         var burstInterval = args.Length > 4 ? PromDuration.ParseTimeSpan(args[4]) : TimeSpan.FromSeconds(1);
         int burstSeconds = ArgInt(args, 5, 20);
+        int warmupSeconds = ArgInt(args, 6, 0);
 
         var work = Path.Combine(Path.GetTempPath(), "scrape-load-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
@@ -59,6 +62,11 @@ public static class ScrapeLoad
                 Thread.Sleep(500);
             Thread.Sleep(1000);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up: {warm.Elapsed.TotalSeconds:0.0} s until {counting.Snapshot().Scrapes} scrapes ({counting.Snapshot().Failed} failed)"));
+            if (warmupSeconds > 0)
+            {
+                var settle = Measure(counting, server, TimeSpan.FromSeconds(warmupSeconds));
+                Print("settling", settle, targets, series, interval);
+            }
             var steady = Measure(counting, server, TimeSpan.FromSeconds(seconds));
             Print("steady", steady, targets, series, interval);
 

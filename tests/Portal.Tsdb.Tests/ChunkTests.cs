@@ -53,6 +53,45 @@ public class ChunkTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Xor_DetachHandsOverFinalBytesAndRestartsEmpty(bool tight)
+    {
+        var rnd = new Random(7);
+        var first = new List<Sample>();
+        for (int i = 0; i < 100; i++) first.Add(new Sample(1000L * i + rnd.Next(0, 3), Math.Round(rnd.NextDouble() * 100, 1)));
+        var probe = new XorChunk();
+        foreach (var s in first) probe.Append(s.T, s.V);
+        int size = probe.ByteLength;
+
+        // Tight: the buffer has just the slack appends need, so it is handed over as it is; loose: far more than the
+        // bytes, so they are copied out trimmed.
+        var c = new XorChunk(tight ? size + 40 : size * 4);
+        foreach (var s in first) c.Append(s.T, s.V);
+        var expected = c.ToArray();
+        var detached = c.Detach(64);
+        Assert.Equal(expected, detached.ToArray());
+        Assert.Equal(0, c.Count);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(detached, out var segment));
+        Assert.Equal(tight, segment.Array!.Length > segment.Count);
+
+        // The chunk goes on as a fresh one: same bytes as a new chunk given the same samples, and the detached bytes
+        // stay as they were.
+        var fresh = new XorChunk();
+        for (int i = 0; i < 150; i++)
+        {
+            long t = 500_000 + 15_000L * i;
+            double v = i * 0.25;
+            c.Append(t, v);
+            fresh.Append(t, v);
+        }
+        Assert.Equal(fresh.ToArray(), c.ToArray());
+        Assert.Equal(expected, detached.ToArray());
+        var decoded = ChunkUtil.Decode(detached);
+        Assert.Equal(first.Select(s => (s.T, BitConverter.DoubleToUInt64Bits(s.V))), decoded.Select(s => (s.T, BitConverter.DoubleToUInt64Bits(s.V))));
+    }
+
     [Fact]
     public void Xor_MatchesPrometheusBytesForSimpleSeries()
     {

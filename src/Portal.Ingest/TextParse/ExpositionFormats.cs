@@ -63,13 +63,14 @@ public static class ExpositionFormats
     public static ExpositionFormat? ForContentType(string? contentType, string? fallbackProtocol, out string? error)
     {
         error = null;
-        var mediaType = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
-        switch (mediaType)
-        {
-            case "application/openmetrics-text": return ExpositionFormat.OpenMetrics;
-            case "text/plain": return ExpositionFormat.PrometheusText;
-            case "application/vnd.google.protobuf": return ExpositionFormat.PrometheusProto;
-        }
+        // Compared as a span: this runs once per scrape and allocates nothing.
+        var mediaType = contentType.AsSpan();
+        int semicolon = mediaType.IndexOf(';');
+        if (semicolon >= 0) mediaType = mediaType[..semicolon];
+        mediaType = mediaType.Trim();
+        if (mediaType.Equals("application/openmetrics-text", StringComparison.OrdinalIgnoreCase)) return ExpositionFormat.OpenMetrics;
+        if (mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase)) return ExpositionFormat.PrometheusText;
+        if (mediaType.Equals("application/vnd.google.protobuf", StringComparison.OrdinalIgnoreCase)) return ExpositionFormat.PrometheusProto;
         if (!string.IsNullOrEmpty(fallbackProtocol))
             return fallbackProtocol is OpenMetricsText001 or OpenMetricsText100 ? ExpositionFormat.OpenMetrics
                 : fallbackProtocol == PrometheusProto ? ExpositionFormat.PrometheusProto : ExpositionFormat.PrometheusText;

@@ -30,10 +30,30 @@ public sealed class XorChunk
     private byte _leading = 0xff;
     private byte _trailing;
 
+    /// <param name="capacity">Initial buffer size in bytes; the buffer grows as needed.</param>
     public XorChunk(int capacity = 32)
     {
-        _buf = new byte[Math.Max(capacity, 4)];
+        _buf = new byte[Math.Max(capacity, 12)];
         _bitLen = 16;
+    }
+
+    /// <summary>
+    /// Hands the encoded bytes over and empties the chunk, which continues with a fresh buffer of
+    /// <paramref name="nextCapacity"/> bytes. The returned bytes are never written again: the buffer itself when little
+    /// of it is unused (no copy), otherwise a copy trimmed to size.
+    /// </summary>
+    public ReadOnlyMemory<byte> Detach(int nextCapacity)
+    {
+        int len = ByteLength;
+        ReadOnlyMemory<byte> bytes = _buf.Length - len <= len / 4 + 16 ? _buf.AsMemory(0, len) : _buf.AsSpan(0, len).ToArray();
+        _buf = new byte[Math.Max(nextCapacity, 12)];
+        _bitLen = 16;
+        _t = 0;
+        _v = 0;
+        _tDelta = 0;
+        _leading = 0xff;
+        _trailing = 0;
+        return bytes;
     }
 
     /// <summary>Number of samples in the chunk.</summary>
@@ -121,7 +141,12 @@ public sealed class XorChunk
     private void EnsureBits(int extraBits)
     {
         int need = ((_bitLen + extraBits + 7) >> 3) + 8;
-        if (need > _buf.Length) Array.Resize(ref _buf, Math.Max(need, _buf.Length * 2));
+        if (need > _buf.Length)
+        {
+            var grown = new byte[Math.Max(need, _buf.Length * 2)];
+            _buf.AsSpan(0, ByteLength).CopyTo(grown);
+            _buf = grown;
+        }
     }
 
     private void WriteVarint(long v) => WriteUvarint((ulong)((v << 1) ^ (v >> 63)));

@@ -251,7 +251,7 @@ internal sealed class TsdbHead : IIndexSource
                     lock (s)
                     {
                         // An appender may have revived the series meanwhile.
-                        if (s.ChunkCount > 0 || s.PendingOwner is not null) continue;
+                        if (s.ChunkCount > 0 || s.PendingOwner != 0) continue;
                         SetByRef(s.Ref, null);
                         _count--;
                         _byLabels.TryRemove(s.Labels, out _);

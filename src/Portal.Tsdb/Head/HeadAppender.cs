@@ -5,7 +5,8 @@ namespace Portal.Tsdb.Head;
 
 /// <summary>
 /// An append transaction on the head. Samples are checked when appended (labels, bounds, order,
-/// duplicates) and become durable (WAL) and visible together at <see cref="Commit"/>. Not thread-safe.
+/// duplicates), become durable (WAL) together at <see cref="Commit"/>, and visible as Commit applies them, series by
+/// series. Not thread-safe.
 /// </summary>
 internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commitLock, bool syncOnCommit) : IAppender
 {
@@ -21,6 +22,11 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     private static readonly (int Capacity, int Keep, Stack<Buffers> Pool)[] Tiers = [(1 << 12, 64, new()), (1 << 16, 8, new()), (1 << 20, 1, new())];
 
     private static readonly Lock PoolLock = new();
+
+    private static long s_lastId;
+
+    /// <summary>This transaction's mark on the series it holds pending samples for (see <see cref="MemSeries.PendingOwner"/>).</summary>
+    private readonly long _id = Interlocked.Increment(ref s_lastId);
 
     private readonly Buffers _buffers = Rent();
     private bool _done;
@@ -83,7 +89,7 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
         {
             long sMax = s.MaxT;
             ulong lastBits = s.LastVBits;
-            if (ReferenceEquals(s.PendingOwner, this) && s.PendingMaxT > sMax)
+            if (s.PendingOwner == _id && s.PendingMaxT > sMax)
             {
                 sMax = s.PendingMaxT;
                 lastBits = s.PendingLastVBits;
@@ -109,9 +115,9 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
             }
             else
             {
-                if (!ReferenceEquals(s.PendingOwner, this))
+                if (s.PendingOwner != _id)
                 {
-                    s.PendingOwner = this;
+                    s.PendingOwner = _id;
                     _buffers.Series.Add(s);
                 }
                 s.PendingMaxT = t;
@@ -129,24 +135,26 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
         _done = true;
         try
         {
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buffers.Samples);
+            // Only the WAL write is serialized with other commits; the samples then go into their series under each
+            // series' own lock, so concurrent commits (one per scrape) apply in parallel, as in Prometheus.
             lock (commitLock)
             {
-                var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buffers.Samples);
                 if (span.Length == 0) { wal.Flush(); return; }
                 wal.LogSamples(span, syncOnCommit);
-                long min = long.MaxValue, max = long.MinValue;
-                for (int i = 0; i < span.Length; i++)
-                {
-                    var rs = span[i];
-                    if (!head.ApplySample(_buffers.Targets[i], rs.T, rs.V, noteTime: false)) continue;
-                    if (rs.T < min) min = rs.T;
-                    if (rs.T > max) max = rs.T;
-                }
-                if (max != long.MinValue)
-                {
-                    head.NoteTime(min);
-                    head.NoteTime(max);
-                }
+            }
+            long min = long.MaxValue, max = long.MinValue;
+            for (int i = 0; i < span.Length; i++)
+            {
+                var rs = span[i];
+                if (!head.ApplySample(_buffers.Targets[i], rs.T, rs.V, noteTime: false)) continue;
+                if (rs.T < min) min = rs.T;
+                if (rs.T > max) max = rs.T;
+            }
+            if (max != long.MinValue)
+            {
+                head.NoteTime(min);
+                head.NoteTime(max);
             }
         }
         finally
@@ -168,7 +176,7 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
     {
         foreach (var s in _buffers.Series)
             lock (s)
-                if (ReferenceEquals(s.PendingOwner, this)) s.PendingOwner = null;
+                if (s.PendingOwner == _id) s.PendingOwner = 0;
         _buffers.Series.Clear();
         _buffers.Samples.Clear();
         _buffers.Targets.Clear();

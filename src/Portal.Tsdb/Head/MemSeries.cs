@@ -27,8 +27,13 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
     public long MaxT = long.MinValue;
     public ulong LastVBits;
 
-    /// <summary>An appender holding uncommitted samples for this series, and its highest pending timestamp.</summary>
-    public object? PendingOwner;
+    /// <summary>
+    /// The id of the appender holding uncommitted samples for this series (0: none), and its highest pending
+    /// timestamp. An id rather than a reference: series live in the oldest GC generation and appenders in the
+    /// youngest, and storing a young reference in every series a scrape touches would make each young-generation
+    /// collection rescan all series.
+    /// </summary>
+    public long PendingOwner;
     public long PendingMaxT;
     public ulong PendingLastVBits;
 
@@ -61,29 +66,24 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
     public void AppendInOrder(long t, double v, long chunkRange, int samplesPerChunk)
     {
         var c = _head;
-        if (c is not null && c.ByteLength > MaxBytesPerXorChunk)
-        {
-            CloseHead();
-            c = null;
-        }
+        bool start = c is null;
         if (c is not null)
         {
             int n = c.Count;
             if (n == samplesPerChunk / 4) _nextAt = ComputeChunkEndTime(_headMinT, c.LastT, _nextAt, 4);
-            if (t >= _nextAt || n >= samplesPerChunk * 2)
+            if (c.ByteLength > MaxBytesPerXorChunk || t >= _nextAt || n >= samplesPerChunk * 2)
             {
-                CloseHead();
-                c = null;
+                CloseHead(c);
+                start = true;
             }
         }
-        if (c is null)
+        if (start)
         {
-            // Sized from the previous chunk (samples of a series compress alike), so the buffer rarely grows.
-            c = _head = new XorChunk(_lastChunkBytes == 0 ? 48 : _lastChunkBytes + _lastChunkBytes / 8 + 32);
+            c ??= _head = new XorChunk(NextChunkCapacity);
             _headMinT = t;
             _nextAt = RangeForTimestamp(t, chunkRange);
         }
-        c.Append(t, v);
+        c!.Append(t, v);
         MaxT = t;
         LastVBits = BitConverter.DoubleToUInt64Bits(v);
     }
@@ -105,14 +105,20 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
         return true;
     }
 
-    private void CloseHead()
+    /// <summary>
+    /// The buffer size for the next chunk: sized from the previous one (samples of a series compress alike) so the
+    /// buffer rarely grows and, when the chunk is cut, can be kept as the completed chunk's bytes without a copy.
+    /// </summary>
+    private int NextChunkCapacity => _lastChunkBytes == 0 ? 48 : _lastChunkBytes + _lastChunkBytes / 8 + 16;
+
+    /// <summary>Moves the head chunk's samples to the completed chunks; the emptied chunk object stays the head for the next sample.</summary>
+    private void CloseHead(XorChunk head)
     {
-        if (_head is null) return;
         _done ??= new ChunkData[2];
         if (_doneCount == _done.Length) Array.Resize(ref _done, _done.Length * 2);
-        _lastChunkBytes = _head.ByteLength;
-        _done[_doneCount++] = new ChunkData(_headMinT, _head.LastT, _head.ToArray());
-        _head = null;
+        _lastChunkBytes = head.ByteLength;
+        long lastT = head.LastT;
+        _done[_doneCount++] = new ChunkData(_headMinT, lastT, head.Detach(NextChunkCapacity));
     }
 
     internal static long RangeForTimestamp(long t, long width)
@@ -173,7 +179,7 @@ internal sealed class MemSeries(int seriesRef, Labels labels)
             foreach (var iv in Tombstones) if (iv.MaxT >= mint) kept.Add(iv);
             Tombstones = kept.Count == 0 ? null : kept.ToArray();
         }
-        return _doneCount == 0 && _head is null && Ooo is null && PendingOwner is null;
+        return _doneCount == 0 && _head is null && Ooo is null && PendingOwner == 0;
     }
 
     /// <summary>Approximate bytes held by this series' chunks.</summary>

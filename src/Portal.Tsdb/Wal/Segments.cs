@@ -49,7 +49,9 @@ internal static class WalFormat
 
 /// <summary>
 /// Appends records to WAL segments. Records are buffered and written to the OS on <see cref="Flush"/>
-/// (so they survive a process kill); segments are fsynced when closed. Not thread-safe: the owner serializes calls.
+/// (so they survive a process kill); segments are fsynced when closed, in the background when a full segment makes
+/// way for the next (as Prometheus does: the fsync of a large segment can take longer than many appends, and
+/// appends wait for the writer). Not thread-safe: the owner serializes calls.
 /// </summary>
 internal sealed class SegmentWriter : IDisposable
 {
@@ -58,6 +60,9 @@ internal sealed class SegmentWriter : IDisposable
     private FileStream? _file;
     private readonly ByteWriter _pending = new(64 * 1024);
     private long _offset; // bytes in the current segment including pending
+
+    /// <summary>The fsync and close of the segments made way for, in order; faulted when one failed.</summary>
+    private Task _closing = Task.CompletedTask;
 
     public SegmentWriter(string dir, int firstSegment, long segmentSize)
     {
@@ -69,13 +74,13 @@ internal sealed class SegmentWriter : IDisposable
 
     public int CurrentSegment { get; private set; }
 
-    private void OpenSegment(int index)
+    private void OpenSegment(int index, bool syncDirectory = true)
     {
         CurrentSegment = index;
         _file = new FileStream(Path.Combine(_dir, WalFormat.SegmentName(index)), FileMode.Create, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
         _offset = 0;
         _pending.Reset();
-        FileSync.SyncDirectory(_dir);
+        if (syncDirectory) FileSync.SyncDirectory(_dir);
     }
 
     /// <summary>Appends one record, fragmenting it over pages. Starts a new segment when it would not fit.</summary>
@@ -125,20 +130,51 @@ internal sealed class SegmentWriter : IDisposable
     public void Flush(bool sync = false)
     {
         if (_file is null) return;
+        if (_closing.IsFaulted) throw new IOException($"WAL in {_dir}: closing a full segment failed: {_closing.Exception!.GetBaseException().Message}");
         if (_pending.Length > 0)
         {
             _file.Write(_pending.WrittenSpan);
             _pending.Reset();
         }
-        if (sync) _file.Flush(true);
+        if (sync)
+        {
+            _file.Flush(true);
+            // Records acknowledged as synced may sit in a segment still being fsynced in the background.
+            _closing.GetAwaiter().GetResult();
+        }
     }
 
-    /// <summary>Closes the current segment (padding its last page, fsync) and starts the next one.</summary>
+    /// <summary>
+    /// Closes the current segment (padding its last page; written to the OS now, fsynced and closed in the
+    /// background) and starts the next one.
+    /// </summary>
     public void NextSegment()
     {
-        CloseSegment();
-        OpenSegment(CurrentSegment + 1);
+        if (_file is null) return;
+        PadPage();
+        Flush();
+        var full = _file;
+        OpenSegment(CurrentSegment + 1, syncDirectory: false);
+        var before = _closing;
+        var dir = _dir;
+        _closing = Task.Run(() =>
+        {
+            before.GetAwaiter().GetResult();
+            try
+            {
+                full.Flush(true);
+            }
+            finally
+            {
+                full.Dispose();
+            }
+            // Also makes the new segment's directory entry durable.
+            FileSync.SyncDirectory(dir);
+        });
     }
+
+    /// <summary>Waits until every segment made way for is fsynced and closed; throws if that failed.</summary>
+    public Task ClosedSegments => _closing;
 
     private void CloseSegment()
     {
@@ -149,7 +185,17 @@ internal sealed class SegmentWriter : IDisposable
         _file = null;
     }
 
-    public void Dispose() => CloseSegment();
+    public void Dispose()
+    {
+        try
+        {
+            _closing.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            CloseSegment();
+        }
+    }
 }
 
 /// <summary>Reads records from one segment file; reports where the last intact record ends.</summary>

@@ -145,11 +145,15 @@ internal sealed class WriteAheadLog : IDisposable
     public void Checkpoint(Func<int, bool> keep, long mint)
     {
         int upTo;
+        Task closed;
         lock (_lock)
         {
             _writer!.NextSegment();
             upTo = _writer.CurrentSegment - 1;
+            closed = _writer.ClosedSegments;
         }
+        // The segments folded into the checkpoint (and deleted after it) are complete on disk first.
+        closed.GetAwaiter().GetResult();
         var prev = WalFormat.LastCheckpoint(Dir);
         var sources = new List<string>();
         if (prev is { } p)
