@@ -98,7 +98,8 @@ public sealed class HttpTargetScraper(TargetHttpClient client, string acceptHead
                 if (buffer.Length > limit)
                     throw new ScrapeException($"body size limit exceeded: the target's response is larger than {limit} bytes");
             }
-            return resp.Content.Headers.ContentType?.ToString();
+            // The raw header, as the target sent it (parsing it into a MediaTypeHeaderValue allocates on every scrape).
+            return resp.Content.Headers.NonValidated.TryGetValues("Content-Type", out var contentType) ? contentType.ToString() : null;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
