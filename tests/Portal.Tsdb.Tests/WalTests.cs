@@ -5,6 +5,45 @@ namespace Portal.Tsdb.Tests;
 public class WalTests
 {
     [Fact]
+    public async Task ConcurrentCommits_RollSegmentsInTheBackgroundAndReplayExactly()
+    {
+        // Four writers commit at once (their samples apply in parallel; only the WAL write is serialized) into small
+        // segments, so full segments are closed in the background while commits go on; a reopen replays exactly what
+        // the head held.
+        using var dir = new TempDir();
+        var opts = TestUtil.NoTimer(o => o.WalSegmentSize = 128 * 1024);
+        List<(Labels Labels, List<Sample> Samples)> expected;
+        using (var db = TsdbDatabase.Open(dir.Path, opts))
+        {
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+            {
+                for (int round = 0; round < 300; round++)
+                {
+                    var app = db.Appender();
+                    for (int s = 0; s < 100; s++)
+                        app.Append(SeriesRef.None, TestUtil.L("__name__", "c", "w", w.ToString(System.Globalization.CultureInfo.InvariantCulture), "s", s.ToString(System.Globalization.CultureInfo.InvariantCulture)), round * 1_000L, round * 0.5 + s);
+                    app.Commit();
+                }
+            })).ToArray();
+            await Task.WhenAll(writers);
+            Assert.True(Directory.GetFiles(Path.Combine(dir.Path, "wal")).Length > 3, "segments should rotate");
+            expected = TestUtil.ReadAll(db, long.MinValue, long.MaxValue);
+        }
+        Assert.Equal(400, expected.Count);
+        Assert.All(expected, x => Assert.Equal(300, x.Samples.Count));
+        using (var db = TsdbDatabase.Open(dir.Path, opts))
+        {
+            var got = TestUtil.ReadAll(db, long.MinValue, long.MaxValue);
+            Assert.Equal(expected.Count, got.Count);
+            for (int i = 0; i < got.Count; i++)
+            {
+                Assert.Equal(expected[i].Labels, got[i].Labels);
+                Assert.Equal(expected[i].Samples, got[i].Samples);
+            }
+        }
+    }
+
+    [Fact]
     public void SmallSegments_RotateCheckpointAndReplay()
     {
         using var dir = new TempDir();
