@@ -25,4 +25,18 @@ internal static class ProcessStats
         }
         return (rss, hwm);
     }
+
+    /// <summary>The resident set split by kind (anonymous, file-mapped, shared), as "anon A, file F, shmem S MiB".</summary>
+    public static string RssParts(int pid)
+    {
+        long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        long anon = 0, file = 0, shmem = 0;
+        foreach (var line in File.ReadAllLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = Kb(line);
+            else if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = Kb(line);
+            else if (line.StartsWith("RssShmem:", StringComparison.Ordinal)) shmem = Kb(line);
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"anon {anon / 1024}, file {file / 1024}, shmem {shmem / 1024} MiB");
+    }
 }

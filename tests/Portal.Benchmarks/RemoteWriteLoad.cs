@@ -61,7 +61,7 @@ public static class RemoteWriteLoad
         }
     }
 
-    private readonly record struct Figures(double Seconds, double CpuSeconds, long RssKb, long PeakRssKb, long Samples, int Errors)
+    private readonly record struct Figures(double Seconds, double CpuSeconds, long RssKb, long PeakRssKb, string RssParts, long Samples, int Errors)
     {
         public double PerSecond => Samples / Seconds;
         public double PerCpuSecond => Samples / CpuSeconds;
@@ -69,7 +69,7 @@ public static class RemoteWriteLoad
 
     private static void Print(string name, Figures f) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {f.Samples} samples in {f.Seconds:0.00} s = {f.PerSecond:0} samples/s; receiver CPU {f.CpuSeconds:0.00} s = {f.PerCpuSecond:0} samples/CPU-s; RSS {f.RssKb / 1024} MiB (peak {f.PeakRssKb / 1024} MiB); errors {f.Errors}"));
+            $"{name}: {f.Samples} samples in {f.Seconds:0.00} s = {f.PerSecond:0} samples/s; receiver CPU {f.CpuSeconds:0.00} s = {f.PerCpuSecond:0} samples/CPU-s; RSS {f.RssKb / 1024} MiB ({f.RssParts}; peak {f.PeakRssKb / 1024} MiB); errors {f.Errors}"));
 
     /// <summary>
     /// Node-exporter-like series (6 labels: 100 metric names, 8 cpus, 25 instances per 20,000, 8 modes) with one
@@ -187,8 +187,9 @@ public static class RemoteWriteLoad
         sw.Stop();
         double cpu = ProcessStats.CpuSeconds(p.Id) - cpu0;
         var (rss, hwm) = ProcessStats.Memory(p.Id);
+        var parts = ProcessStats.RssParts(p.Id);
         long sent = total - Math.Min(total, SamplesPerRequest);
-        return new Figures(sw.Elapsed.TotalSeconds, cpu, rss, hwm, sent, errors);
+        return new Figures(sw.Elapsed.TotalSeconds, cpu, rss, hwm, parts, sent, errors);
     }
 
     /// <summary>Posts one payload; a refusal is printed (status and body) and counted by the caller.</summary>
