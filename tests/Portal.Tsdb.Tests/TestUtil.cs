@@ -42,4 +42,17 @@ public static class TestUtil
     }
 
     public static Labels L(params string[] pairs) => Labels.FromStrings(pairs);
+
+    /// <summary>Asserts that a reopened database holds exactly <paramref name="expected"/>: same series, same samples.</summary>
+    public static void AssertReopenedHolds(string dir, TsdbOptions opts, List<(Labels Labels, List<Sample> Samples)> expected)
+    {
+        using var db = TsdbDatabase.Open(dir, opts);
+        var got = ReadAll(db, long.MinValue, long.MaxValue);
+        Assert.Equal(expected.Count, got.Count);
+        for (int i = 0; i < got.Count; i++)
+        {
+            Assert.Equal(expected[i].Labels, got[i].Labels);
+            Assert.Equal(expected[i].Samples, got[i].Samples);
+        }
+    }
 }

@@ -31,16 +31,7 @@ public class WalTests
         }
         Assert.Equal(400, expected.Count);
         Assert.All(expected, x => Assert.Equal(300, x.Samples.Count));
-        using (var db = TsdbDatabase.Open(dir.Path, opts))
-        {
-            var got = TestUtil.ReadAll(db, long.MinValue, long.MaxValue);
-            Assert.Equal(expected.Count, got.Count);
-            for (int i = 0; i < got.Count; i++)
-            {
-                Assert.Equal(expected[i].Labels, got[i].Labels);
-                Assert.Equal(expected[i].Samples, got[i].Samples);
-            }
-        }
+        TestUtil.AssertReopenedHolds(dir.Path, opts, expected);
     }
 
     [Fact]
@@ -67,16 +58,7 @@ public class WalTests
         Assert.Single(cps);
         int cpIndex = int.Parse(Path.GetFileName(cps[0])["checkpoint.".Length..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.All(Directory.GetFiles(walDir), f => Assert.True(int.Parse(Path.GetFileName(f), System.Globalization.CultureInfo.InvariantCulture) > cpIndex));
-        using (var db = TsdbDatabase.Open(dir.Path, opts))
-        {
-            var got = TestUtil.ReadAll(db, long.MinValue, long.MaxValue);
-            Assert.Equal(expected.Count, got.Count);
-            for (int i = 0; i < got.Count; i++)
-            {
-                Assert.Equal(expected[i].Item1, got[i].Labels);
-                Assert.Equal(expected[i].Item2, got[i].Samples);
-            }
-        }
+        TestUtil.AssertReopenedHolds(dir.Path, opts, expected);
     }
 
     [Fact]
