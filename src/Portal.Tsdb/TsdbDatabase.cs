@@ -24,7 +24,6 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, IDispos
     private readonly TsdbHead _head;
     private readonly WriteAheadLog _wal;
     private readonly FileStream _lockFile;
-    private readonly Lock _commitLock = new();
     private readonly Lock _compactLock = new();
     private readonly Lock _readersLock = new();
     private readonly Dictionary<long, long> _readers = new();
@@ -161,7 +160,7 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, IDispos
     public IAppender Appender()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new HeadAppender(_head, _wal, _commitLock, _opts.WalSyncOnCommit);
+        return new HeadAppender(_head, _wal, _opts.WalSyncOnCommit);
     }
 
     public IQuerier Querier(long mint, long maxt)
@@ -499,7 +498,7 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, IDispos
         lock (_compactLock)
         {
             _disposed = true;
-            lock (_commitLock) _wal.Dispose();
+            _wal.Dispose();
             foreach (var b in _blocks) b.Close();
             _lockFile.Dispose();
         }

@@ -17,26 +17,28 @@ internal static class ProcessStats
     /// <summary>Resident set size now and its high-water mark, in KiB, from /proc/PID/status.</summary>
     public static (long RssKb, long HwmKb) Memory(int pid)
     {
-        long rss = 0, hwm = 0;
-        foreach (var line in File.ReadAllLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        return (rss, hwm);
+        var kb = StatusKb(pid);
+        return (kb.GetValueOrDefault("VmRSS"), kb.GetValueOrDefault("VmHWM"));
     }
 
     /// <summary>The resident set split by kind (anonymous, file-mapped, shared), as "anon A, file F, shmem S MiB".</summary>
     public static string RssParts(int pid)
     {
-        long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        long anon = 0, file = 0, shmem = 0;
+        var kb = StatusKb(pid);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"anon {kb.GetValueOrDefault("RssAnon") / 1024}, file {kb.GetValueOrDefault("RssFile") / 1024}, shmem {kb.GetValueOrDefault("RssShmem") / 1024} MiB");
+    }
+
+    /// <summary>The "Name: N kB" lines of /proc/PID/status, by name, in KiB.</summary>
+    private static Dictionary<string, long> StatusKb(int pid)
+    {
+        var kb = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in File.ReadAllLines($"/proc/{pid}/status"))
         {
-            if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = Kb(line);
-            else if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = Kb(line);
-            else if (line.StartsWith("RssShmem:", StringComparison.Ordinal)) shmem = Kb(line);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 3 && parts[2] == "kB" && parts[0].EndsWith(':'))
+                kb[parts[0][..^1]] = long.Parse(parts[1], CultureInfo.InvariantCulture);
         }
-        return string.Create(CultureInfo.InvariantCulture, $"anon {anon / 1024}, file {file / 1024}, shmem {shmem / 1024} MiB");
+        return kb;
     }
 }

@@ -27,14 +27,23 @@ public sealed class XorChunk
     private long _t;
     private ulong _v;
     private ulong _tDelta;
-    private byte _leading = 0xff;
+    private byte _leading;
     private byte _trailing;
 
     /// <param name="capacity">Initial buffer size in bytes; the buffer grows as needed.</param>
-    public XorChunk(int capacity = 32)
+    public XorChunk(int capacity = 32) => Start(capacity);
+
+    /// <summary>Makes this an empty chunk with a fresh (zeroed) buffer of <paramref name="capacity"/> bytes.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_buf))]
+    private void Start(int capacity)
     {
         _buf = new byte[Math.Max(capacity, 12)];
         _bitLen = 16;
+        _t = 0;
+        _v = 0;
+        _tDelta = 0;
+        _leading = 0xff;
+        _trailing = 0;
     }
 
     /// <summary>
@@ -46,13 +55,7 @@ public sealed class XorChunk
     {
         int len = ByteLength;
         ReadOnlyMemory<byte> bytes = _buf.Length - len <= len / 4 + 16 ? _buf.AsMemory(0, len) : _buf.AsSpan(0, len).ToArray();
-        _buf = new byte[Math.Max(nextCapacity, 12)];
-        _bitLen = 16;
-        _t = 0;
-        _v = 0;
-        _tDelta = 0;
-        _leading = 0xff;
-        _trailing = 0;
+        Start(nextCapacity);
         return bytes;
     }
 

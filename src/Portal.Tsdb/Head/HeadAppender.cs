@@ -8,7 +8,7 @@ namespace Portal.Tsdb.Head;
 /// duplicates), become durable (WAL) together at <see cref="Commit"/>, and visible as Commit applies them, series by
 /// series. Not thread-safe.
 /// </summary>
-internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commitLock, bool syncOnCommit) : IAppender
+internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, bool syncOnCommit) : IAppender
 {
     /// <summary>Timestamps beyond ±2^62 ms are refused (they would overflow block arithmetic).</summary>
     public const long MaxAbsTimestamp = 1L << 62;
@@ -136,13 +136,10 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, Lock commit
         try
         {
             var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_buffers.Samples);
-            // Only the WAL write is serialized with other commits; the samples then go into their series under each
-            // series' own lock, so concurrent commits (one per scrape) apply in parallel, as in Prometheus.
-            lock (commitLock)
-            {
-                if (span.Length == 0) { wal.Flush(); return; }
-                wal.LogSamples(span, syncOnCommit);
-            }
+            // Only the WAL write is serialized with other commits (by the WAL's lock); the samples then go into their
+            // series under each series' own lock, so concurrent commits (one per scrape) apply in parallel, as in Prometheus.
+            if (span.Length == 0) { wal.Flush(); return; }
+            wal.LogSamples(span, syncOnCommit);
             long min = long.MaxValue, max = long.MinValue;
             for (int i = 0; i < span.Length; i++)
             {
