@@ -71,11 +71,6 @@ public static class RemoteWriteLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {f.Samples} samples in {f.Seconds:0.00} s = {f.PerSecond:0} samples/s; receiver CPU {f.CpuSeconds:0.00} s = {f.PerCpuSecond:0} samples/CPU-s; RSS {f.RssKb / 1024} MiB ({f.RssParts}; peak {f.PeakRssKb / 1024} MiB); errors {f.Errors}"));
 
-    /// <summary>
-    /// Node-exporter-like series (6 labels: 100 metric names, 8 cpus, 25 instances per 20,000, 8 modes) with one
-    /// sample each per request, rounds <paramref name="stepMs"/> apart and ending a minute before now. Values grow
-    /// with the round, like counters.
-    /// </summary>
     /// <summary>The first round's timestamp: the rounds end a minute before now (to the millisecond of this call).</summary>
     internal static long FirstTimestamp(int rounds, long stepMs) => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - rounds * stepMs - 60_000;
 
@@ -90,6 +85,11 @@ public static class RemoteWriteLoad
         "series", i.ToString(CultureInfo.InvariantCulture),
     ];
 
+    /// <summary>
+    /// Node-exporter-like series (6 labels: 100 metric names, 8 cpus, 25 instances per 20,000, 8 modes) with one
+    /// sample each per request, rounds <paramref name="stepMs"/> apart and ending a minute before now. Values grow
+    /// with the round, like counters.
+    /// </summary>
     internal static List<byte[]> BuildPayloads(int series, int rounds, long stepMs = 1000)
     {
         var list = new List<byte[]>();
