@@ -30,6 +30,13 @@ public interface IAppender
     /// </summary>
     SeriesRef Append(SeriesRef seriesRef, Labels labels, long t, double v);
 
+    /// <summary>
+    /// The label set storage holds for <paramref name="seriesRef"/>, a ref this appender just returned, or null when
+    /// it keeps none to share. Callers that remember label sets between transactions (the series caches of scraping
+    /// and remote write) keep this instance instead of their own, so each series' labels are held once.
+    /// </summary>
+    Labels? StoredLabels(SeriesRef seriesRef) => null;
+
     /// <summary>Makes every accepted sample durable (in the WAL) and visible, then ends the transaction.</summary>
     void Commit();
 

@@ -38,6 +38,8 @@ public sealed class LimitedAppendable(IAppendable storage, TenantLimits limits, 
             }
         }
 
+        public Labels? StoredLabels(SeriesRef seriesRef) => inner.StoredLabels(seriesRef);
+
         public void Commit()
         {
             if (_count > 0 && !ingestion.TryTake(_count, out var retryAfter))

@@ -10,6 +10,8 @@ if (args.Length > 0 && args[0] == "tenant-idle-cost")
     return TenantIdleCost.Run(args[1..]);
 if (args.Length > 0 && args[0] == "remote-write-load")
     return RemoteWriteLoad.Run(args[1..]);
+if (args.Length > 0 && args[0] == "remote-write-heap")
+    return RemoteWriteHeap.Run(args[1..]);
 if (args.Length > 0 && args[0] == "query-compare")
     return QueryCompare.Run(args[1..]);
 if (args.Length > 0 && args[0] == "regex-compare")

@@ -2,11 +2,26 @@ using Portal.Model;
 
 namespace Portal.Ingest.Tests;
 
-/// <summary>An in-memory appendable that records committed samples per series; optionally refuses some.</summary>
+/// <summary>
+/// An in-memory appendable that records committed samples per series; optionally refuses some. Like real storage it
+/// keeps its own copy of each label set (made at the series' first append) and hands it out through
+/// <see cref="IAppender.StoredLabels"/>; <see cref="AppendedLabels"/> records the instance each append was given.
+/// </summary>
 public sealed class RecordingAppendable : IAppendable
 {
     private readonly object _lock = new();
     private readonly Dictionary<Labels, List<Sample>> _series = new();
+    private readonly Dictionary<Labels, Labels> _stored = new();
+    private readonly Dictionary<ulong, Labels> _storedByRef = new();
+
+    /// <summary>The label set instance passed to every accepted append, in order.</summary>
+    public List<Labels> AppendedLabels { get; } = new();
+
+    /// <summary>This store's own copy of a label set, or null before its first append.</summary>
+    public Labels? StoredCopy(Labels l)
+    {
+        lock (_lock) return _stored.GetValueOrDefault(l);
+    }
 
     public int Commits { get; private set; }
     public int Rollbacks { get; private set; }
@@ -53,7 +68,23 @@ public sealed class RecordingAppendable : IAppendable
             var refuse = owner.Refuse?.Invoke(labels, t, v);
             if (refuse is not null) throw refuse;
             _pending.Add((labels, new Sample(t, v)));
-            return new SeriesRef((ulong)labels.Hash | 1);
+            var r = new SeriesRef((ulong)labels.Hash | 1);
+            lock (owner._lock)
+            {
+                owner.AppendedLabels.Add(labels);
+                if (!owner._stored.ContainsKey(labels))
+                {
+                    var copy = new LabelsBuilder(labels).Build();
+                    owner._stored[copy] = copy;
+                    owner._storedByRef[r.Value] = copy;
+                }
+            }
+            return r;
+        }
+
+        public Labels? StoredLabels(SeriesRef seriesRef)
+        {
+            lock (owner._lock) return owner._storedByRef.GetValueOrDefault(seriesRef.Value);
         }
 
         public void Commit()

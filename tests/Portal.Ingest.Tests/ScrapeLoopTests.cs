@@ -41,6 +41,21 @@ public class ScrapeLoopTests
     }
 
     [Fact]
+    public async Task CachedSeriesKeepTheStoragesLabelSetNotTheirOwn()
+    {
+        var (loop, s, a) = Loop();
+        s.Body = "temp{room=\"b\"} 20\n";
+        await loop.ScrapeAndReportAsync();
+        await loop.ScrapeAndReportAsync();
+        var stored = a.StoredCopy(Labels.FromStrings("__name__", "temp", "room", "b", "job", "app", "instance", "host:9100"));
+        Assert.NotNull(stored);
+        var appended = a.AppendedLabels.Where(l => l.MetricNameValue == "temp").ToList();
+        Assert.Equal(2, appended.Count);
+        Assert.False(ReferenceEquals(appended[0], stored), "the first scrape appends the parsed labels");
+        Assert.Same(stored, appended[1]);
+    }
+
+    [Fact]
     public async Task DisappearedSeriesGetStalenessMarkers()
     {
         var (loop, s, a) = Loop();

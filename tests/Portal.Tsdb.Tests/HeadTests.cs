@@ -32,6 +32,27 @@ public class HeadTests
     }
 
     [Fact]
+    public void StoredLabels_AreTheHeadsOneInstancePerSeries()
+    {
+        using var dir = new TempDir();
+        using var db = TsdbDatabase.Open(dir.Path, TestUtil.NoTimer());
+        var app = db.Appender();
+        var first = TestUtil.L("__name__", "up", "job", "a");
+        var r = app.Append(SeriesRef.None, first, 1000, 1);
+        var stored = app.StoredLabels(r);
+        Assert.NotNull(stored);
+        Assert.Equal(first, stored);
+        app.Commit();
+
+        var other = db.Appender();
+        var again = TestUtil.L("__name__", "up", "job", "a");
+        Assert.Same(stored, other.StoredLabels(other.Append(SeriesRef.None, again, 2000, 2)));
+        Assert.Null(other.StoredLabels(SeriesRef.None));
+        Assert.Null(other.StoredLabels(new SeriesRef(1_000_000)));
+        other.Commit();
+    }
+
+    [Fact]
     public void Rollback_DiscardsSamples()
     {
         using var dir = new TempDir();

@@ -92,12 +92,17 @@ internal static class FastV1Writer
             entry = cache.Get(hash, key);
         }
         Labels labels;
+        bool added = false;
         if (entry is not null) labels = entry.Labels;
         else
         {
             labels = DecodeLabels(ts);
             if (LabelNames.Validate(labels) is { } reason) return $"invalid labels {labels}: {reason}";
-            if (contiguous) entry = cache.Add(hash, key, labels);
+            if (contiguous)
+            {
+                entry = cache.Add(hash, key, labels);
+                added = true;
+            }
         }
         var sref = entry is null ? SeriesRef.None : new SeriesRef(Volatile.Read(ref entry.Ref));
         pos = 0;
@@ -129,7 +134,12 @@ internal static class FastV1Writer
             }
             else Skip(ts, ref pos, wire);
         }
-        if (entry is not null && !sref.IsNone) Volatile.Write(ref entry.Ref, sref.Value);
+        if (entry is not null && !sref.IsNone)
+        {
+            // A new entry's ref came from a lookup by labels, so the storage's label set equals the decoded one.
+            if (added && app.StoredLabels(sref) is { } stored) entry.Labels = stored;
+            Volatile.Write(ref entry.Ref, sref.Value);
+        }
         return null;
     }
 

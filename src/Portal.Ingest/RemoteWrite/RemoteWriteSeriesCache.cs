@@ -8,7 +8,7 @@ namespace Portal.Ingest.RemoteWrite;
 /// Remembers, per tenant, the label sets remote write requests carried before: the encoded label bytes of a series
 /// map to its validated <see cref="Labels"/> and the storage's series ref, so a known series costs no string
 /// decoding, no label validation and no lookup by labels. Refs are hints the storage checks, so a stale entry is
-/// harmless. Bounded: cleared when it holds more than <see cref="MaxEntries"/>. Thread-safe.
+/// harmless. An entry keeps the storage's label set rather than its own copy once the series is stored. Bounded: cleared when it holds more than <see cref="MaxEntries"/>. Thread-safe.
 /// </summary>
 public sealed class RemoteWriteSeriesCache
 {
@@ -17,13 +17,19 @@ public sealed class RemoteWriteSeriesCache
     internal sealed class Entry(byte[] key, Labels labels)
     {
         public readonly byte[] Key = key;
-        public readonly Labels Labels = labels;
+
+        /// <summary>The series' labels; replaced once by the storage's own (equal) instance after the first append.</summary>
+        public Labels Labels = labels;
+
         public ulong Ref;
     }
 
     private readonly ConcurrentDictionary<ulong, Entry> _entries = new();
 
     public int Count => _entries.Count;
+
+    /// <summary>Forgets every entry (they are hints; the next request of each series decodes its labels again).</summary>
+    public void Clear() => _entries.Clear();
 
     /// <summary>Chosen per process, so that label bytes cannot be crafted to collide.</summary>
     private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;

@@ -40,6 +40,8 @@ public sealed class RemoteWriteTee(IAppendable inner) : IAppendable
             return r;
         }
 
+        public Labels? StoredLabels(SeriesRef seriesRef) => inner.StoredLabels(seriesRef);
+
         public void Commit()
         {
             inner.Commit();

@@ -367,8 +367,10 @@ public sealed class ScrapeLoop : IDisposable
             }
             _scraped++;
             if (p.HasExemplar) _exemplars++;
+            bool isNew = false;
             if (!_lookup.TryGetValue(p.SeriesBytes, out var entry))
             {
+                isNew = true;
                 if (p.HasDuplicateLabelNames(out var dup)) throw new ScrapeException($"label name \"{dup}\" is not unique: invalid sample");
                 p.Labels(_lb);
                 MutateSampleLabels(_lb, targetLabels);
@@ -399,6 +401,8 @@ public sealed class ScrapeLoop : IDisposable
             try
             {
                 entry.Ref = app.Append(entry.Ref, entry.Labels, t, p.Value);
+                // A new entry's ref came from a lookup by labels, so the storage's label set equals ours.
+                if (isNew && app.StoredLabels(entry.Ref) is { } stored) entry.Labels = stored;
             }
             catch (AppendException ae) when (ae.Error is AppendError.OutOfOrderSample or AppendError.DuplicateSampleForTimestamp or AppendError.OutOfBounds or AppendError.TooOldSample)
             {

@@ -6,8 +6,11 @@ namespace Portal.Ingest.Scrape;
 internal sealed class CacheEntry(byte[] key, Labels? labels)
 {
     public readonly byte[] Key = key;
-    /// <summary>Labels after target labels and metric relabeling; null when relabeling drops the series.</summary>
-    public readonly Labels? Labels = labels;
+    /// <summary>
+    /// Labels after target labels and metric relabeling; null when relabeling drops the series. Replaced once by the
+    /// storage's own (equal) instance after the series' first append.
+    /// </summary>
+    public Labels? Labels = labels;
     public SeriesRef Ref;
     /// <summary>Scrape iteration in which the series was last seen.</summary>
     public long LastSeen = -1;

@@ -129,6 +129,9 @@ internal sealed class HeadAppender(TsdbHead head, WriteAheadLog wal, bool syncOn
         return new SeriesRef((ulong)s.Ref);
     }
 
+    public Labels? StoredLabels(SeriesRef seriesRef) =>
+        !seriesRef.IsNone && seriesRef.Value <= int.MaxValue && head.TryGetByRef((int)seriesRef.Value, out var s) ? s.Labels : null;
+
     public void Commit()
     {
         if (_done) throw new InvalidOperationException("appender already committed or rolled back");

@@ -30,6 +30,25 @@ public sealed class RemoteWriteFastPathTests
         Assert.Equal(6, store.Samples("__name__", "temp", "room", "b").Count);
     }
 
+    [Fact]
+    public void CachedSeriesKeepTheStoragesLabelSetNotTheirOwn()
+    {
+        var cache = new RemoteWriteSeriesCache();
+        var store = new RecordingAppendable();
+        for (int round = 0; round < 3; round++)
+        {
+            var req = new V1.WriteRequest();
+            req.Timeseries.Add(RemoteWriteReceiverTests.Series(["__name__", "up", "job", "j"], (1000 + round, round)));
+            Assert.Equal(204, _rx.Write(RemoteWriteMessage.V1, RemoteWriteReceiverTests.Body(req), Max, store, cache).StatusCode);
+        }
+        var stored = store.StoredCopy(Labels.FromStrings("__name__", "up", "job", "j"));
+        Assert.NotNull(stored);
+        Assert.Equal(3, store.AppendedLabels.Count);
+        Assert.False(ReferenceEquals(store.AppendedLabels[0], stored), "the first append carries the decoded labels");
+        Assert.Same(stored, store.AppendedLabels[1]);
+        Assert.Same(stored, store.AppendedLabels[2]);
+    }
+
     [Theory]
     [MemberData(nameof(RemoteWriteReceiverTests.InvalidLabelSets), MemberType = typeof(RemoteWriteReceiverTests))]
     public void InvalidLabelsAreRefusedAndNotCached(string why, string[] labels)

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Portal.Ingest.RemoteWrite;
+using Portal.Tenancy;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// Managed heap per series taken by remote write ingest, in process: the payloads of <c>remote-write-load</c> are
+/// written through the tenant's real appender stack (limits, storage) with the tenant's series cache, then the heap
+/// is measured after a full compacting collection, once with the cache filled and once with it emptied.
+/// Usage: <c>remote-write-heap [SERIES] [ROUNDS]</c>.
+/// </summary>
+public static class RemoteWriteHeap
+{
+    public static int Run(string[] args)
+    {
+        int series = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var payloads = RemoteWriteLoad.BuildPayloads(series, rounds);
+        var dir = Path.Combine(Path.GetTempPath(), "portal-rw-heap-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var registry = new TenantEngineRegistry(dir, _ => new TenantLimits
+            {
+                IngestionRate = 1e12, IngestionBurstSize = int.MaxValue, MaxGlobalSeriesPerUser = 100_000_000,
+            });
+            var engine = registry.Get("load");
+            var receiver = new RemoteWriteReceiver();
+            var cache = new RemoteWriteSeriesCache();
+            long heap0 = Heap();
+            int refused = 0;
+            foreach (var p in payloads)
+                if (!receiver.Write(RemoteWriteMessage.V1, p, 1L << 30, engine.Appendable, cache).Success) refused++;
+            long withCache = Heap();
+            int cached = cache.Count;
+            cache.Clear();
+            long withoutCache = Heap();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"series={series} rounds={rounds} refused_requests={refused} cached={cached}: heap/series {(withCache - heap0) / (double)series:0} B, of which the remote write cache {(withCache - withoutCache) / (double)series:0} B"));
+            GC.KeepAlive(payloads);
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static long Heap()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(false);
+    }
+}
