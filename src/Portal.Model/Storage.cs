@@ -7,6 +7,42 @@ public readonly record struct SeriesRef(ulong Value)
     public bool IsNone => Value == 0;
 }
 
+/// <summary>A committed sample with its series' labels, as read back from storage's log.</summary>
+public readonly record struct CommittedSample(Labels Labels, long T, double V);
+
+/// <summary>
+/// Storage whose committed samples can be read back in commit order from its write-ahead log, for shipping them
+/// elsewhere (remote write). Thread-safe.
+/// </summary>
+public interface ICommittedSampleLog
+{
+    /// <summary>
+    /// Opens a reader of the samples committed after this call. Readers are independent; each must be disposed and
+    /// is used from one thread at a time.
+    /// </summary>
+    ICommittedSampleReader OpenReader();
+}
+
+/// <summary>
+/// A position in a <see cref="ICommittedSampleLog"/> that only moves forward. Samples of rolled-back transactions are
+/// never returned. A reader that falls behind the log's truncation (the log keeps roughly the head's time range)
+/// skips what was truncated and counts it in <see cref="Skipped"/>.
+/// </summary>
+public interface ICommittedSampleReader : IDisposable
+{
+    /// <summary>
+    /// Adds to <paramref name="into"/> the next committed samples in commit order, roughly <paramref name="max"/> or
+    /// fewer (whole log records), and moves past them. Returns how many were added: 0 when nothing new is committed.
+    /// </summary>
+    int Read(List<CommittedSample> into, int max);
+
+    /// <summary>Bytes of log written but not yet read (how far behind the reader is).</summary>
+    long UnreadBytes { get; }
+
+    /// <summary>Samples passed over: in log segments truncated before they were read, or of series storage no longer holds.</summary>
+    long Skipped { get; }
+}
+
 /// <summary>Something samples can be appended to. Thread-safe: each caller takes its own appender.</summary>
 public interface IAppendable
 {

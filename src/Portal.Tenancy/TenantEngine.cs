@@ -63,15 +63,14 @@ public sealed class TenantEngine : IDisposable
             Timeout = limits.QueryTimeout,
             MaxSamples = limits.MaxSamplesPerQuery,
         });
-        var tee = new Portal.Ingest.RemoteWrite.RemoteWriteTee(Tsdb);
-        Appendable = new LimitedAppendable(tee, limits,
+        Appendable = new LimitedAppendable(Tsdb, limits,
             new TokenBucket(limits.IngestionRate, limits.IngestionBurstSize, clock), Usage);
         Scrape = new ScrapeManager(Appendable, new ScrapeManagerOptions
         {
             OffsetSeed = Labels.FromStrings("tenant", tenantId).Hash,
             ConnectCallback = outboundConnect,
         });
-        Push = new TenantPushServices(directory, Appendable, tee, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
+        Push = new TenantPushServices(directory, Appendable, Tsdb, clock, loggers?.CreateLogger($"Portal.Push[{tenantId}]"));
         Rules = TenantRules.CreateManager(this, clock, loggers);
         Alerting = new TenantAlerting(tenantId, directory, clock, loggers, outboundConnect);
         Rules.AlertSink = Alerting;

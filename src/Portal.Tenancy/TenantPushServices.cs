@@ -9,7 +9,7 @@ namespace Portal.Tenancy;
 /// <summary>
 /// A tenant's push paths that keep state between requests: its Pushgateway (groups persisted under
 /// <c>&lt;tenant dir&gt;/pushgateway/</c>, ingested into the tenant's storage every scrape interval) and its
-/// remote write queues (the <c>remote_write</c> section, fed by <see cref="RemoteWriteTee"/> on the append path).
+/// remote write queues (the <c>remote_write</c> section, each following the tenant's WAL).
 /// Created and disposed with the <see cref="TenantEngine"/>. Thread-safe.
 /// </summary>
 public sealed class TenantPushServices : IDisposable
@@ -32,23 +32,24 @@ public sealed class TenantPushServices : IDisposable
     /// <summary>How often pushed groups are ingested: the tenant's global scrape_interval.</summary>
     public TimeSpan Interval => _interval;
 
-    private readonly RemoteWriteTee _tee;
+    private readonly ICommittedSampleLog _wal;
+    private volatile RemoteWriteQueue[] _queues = [];
 
     /// <summary>
     /// True while the tenant has remote write queues or pushed groups: work that runs without requests, so the
     /// engine should not be closed as idle.
     /// </summary>
-    public bool HasWork => _tee.Queues.Count > 0 || Pushgateway.Groups().Count > 0;
+    public bool HasWork => _queues.Length > 0 || Pushgateway.Groups().Count > 0;
 
     /// <summary>Label sets seen on the tenant's remote write receiver, for the fast decoding path.</summary>
     public RemoteWriteSeriesCache RemoteWriteCache { get; } = new();
 
     /// <summary>The running remote write queues, one per <c>remote_write</c> entry.</summary>
-    public IReadOnlyList<RemoteWriteQueue> RemoteWriteQueues => _tee.Queues;
+    public IReadOnlyList<RemoteWriteQueue> RemoteWriteQueues => _queues;
 
-    internal TenantPushServices(string tenantDirectory, IAppendable appendable, RemoteWriteTee tee, TimeProvider clock, ILogger? log)
+    internal TenantPushServices(string tenantDirectory, IAppendable appendable, ICommittedSampleLog wal, TimeProvider clock, ILogger? log)
     {
-        _tee = tee;
+        _wal = wal;
         _appendable = appendable;
         _clock = clock;
         _log = log;
@@ -58,17 +59,21 @@ public sealed class TenantPushServices : IDisposable
 
     /// <summary>
     /// Applies the parts of a tenant's running Prometheus configuration that concern pushing: the global
-    /// scrape_interval (the Pushgateway ingestion period) and the remote_write queues (replaced as a whole;
-    /// the old queues get a second to flush). <paramref name="connect"/>, when set, opens every outbound
-    /// connection (hosted mode's address check).
+    /// scrape_interval (the Pushgateway ingestion period) and the remote_write queues (replaced as a whole: the
+    /// new ones follow the WAL from now on, the old ones stop reading it and get a second to flush).
+    /// <paramref name="connect"/>, when set, opens every outbound connection (hosted mode's address check).
     /// </summary>
     public void ApplyConfig(PrometheusConfig config, Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect = null)
     {
         var queues = new List<RemoteWriteQueue>();
         foreach (var rw in config.RemoteWrite ?? [])
-            queues.Add(new RemoteWriteQueue(rw, config.Global?.ExternalLabels, line => _log?.LogWarning("{Line}", line), connect));
-        var old = _tee.Queues;
-        _tee.SetQueues([.. queues]);
+        {
+            var q = new RemoteWriteQueue(rw, config.Global?.ExternalLabels, line => _log?.LogWarning("{Line}", line), connect);
+            q.Start(_wal.OpenReader());
+            queues.Add(q);
+        }
+        var old = _queues;
+        _queues = [.. queues];
         foreach (var q in old) _ = q.DisposeAsync().AsTask();
 
         var ms = config.Global?.ScrapeInterval.Milliseconds ?? 0;
@@ -117,8 +122,8 @@ public sealed class TenantPushServices : IDisposable
             _disposed = true;
         }
         _timer.Dispose();
-        var queues = _tee.Queues;
-        _tee.SetQueues([]);
+        var queues = _queues;
+        _queues = [];
         foreach (var q in queues) q.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

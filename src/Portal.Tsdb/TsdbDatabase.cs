@@ -16,7 +16,7 @@ namespace Portal.Tsdb;
 /// (each appender/querier by one thread at a time); compaction, deletion and retention are serialized.
 /// Dispose it to stop the background timer, close the WAL and release the directory lock.
 /// </summary>
-public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, IDisposable
+public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommittedSampleLog, IDisposable
 {
     private readonly string _dir;
     private readonly TsdbOptions _opts;
@@ -161,6 +161,14 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, IDispos
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return new HeadAppender(_head, _wal, _opts.WalSyncOnCommit);
+    }
+
+    /// <summary>A reader of the samples committed from now on, following the WAL (see <see cref="WalTailReader"/>).</summary>
+    public ICommittedSampleReader OpenReader()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (segment, offset) = _wal.WritePosition();
+        return new WalTailReader(_wal.Dir, _head, segment, offset);
     }
 
     public IQuerier Querier(long mint, long maxt)

@@ -21,8 +21,13 @@ public sealed class RemoteWriteQueueMetrics
     /// <summary>Samples given up on: refused by the endpoint (4xx) or still failing when the queue stopped.</summary>
     public long SamplesFailed => Interlocked.Read(ref Failed);
 
-    /// <summary>Samples not queued because a shard was full.</summary>
+    /// <summary>Samples of the WAL never queued: of series no longer in storage when read, or in segments truncated first.</summary>
     public long SamplesDropped => Interlocked.Read(ref Dropped);
+
+    /// <summary>Bytes of WAL written but not yet read by the queue (it holds back while its shards are full).</summary>
+    public long WalUnreadBytes => Source?.UnreadBytes ?? 0;
+
+    internal ICommittedSampleReader? Source;
 
     /// <summary>Samples sent again after a retryable failure (5xx, 429 when allowed, network errors).</summary>
     public long SamplesRetried => Interlocked.Read(ref Retried);
@@ -52,7 +57,9 @@ public sealed class RemoteWriteQueueMetrics
 }
 
 /// <summary>
-/// Sends samples to one <c>remote_write</c> endpoint as Prometheus does: global external labels are added,
+/// Sends samples to one <c>remote_write</c> endpoint as Prometheus does: it follows the tenant's WAL (see
+/// <see cref="Start"/>) from when it starts, so a slow or unreachable endpoint holds the reader back (up to the
+/// WAL's truncation) instead of losing samples; global external labels are added,
 /// <c>write_relabel_configs</c> applied, samples spread over shards by series (so each series stays in order),
 /// each shard batching up to <c>max_samples_per_send</c> or for <c>batch_send_deadline</c>, and sending
 /// snappy-compressed <c>prometheus.WriteRequest</c> messages (remote write 1.0). 5xx answers and network errors
@@ -69,9 +76,12 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     private readonly Labels _external;
     private readonly IReadOnlyList<RelabelConfig> _relabel;
     private readonly Action<string>? _log;
-    private readonly Channel<PendingSample>[] _shards;
+    private readonly Channel<CommittedSample>[] _shards;
     private readonly Task[] _loops;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stopFollowing = new();
+    private ICommittedSampleReader? _source;
+    private Task? _follower;
     private readonly ConcurrentDictionary<Labels, Labels?> _relabelCache = new();
     private const int RelabelCacheLimit = 200_000;
 
@@ -95,30 +105,79 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
         _relabel = cfg.WriteRelabelConfigs ?? [];
         _log = log;
         int shards = Math.Clamp(Math.Max(_queue.MinShards, 4), 1, Math.Max(1, _queue.MaxShards));
-        _shards = new Channel<PendingSample>[shards];
+        _shards = new Channel<CommittedSample>[shards];
         _loops = new Task[shards];
         for (int i = 0; i < shards; i++)
         {
-            _shards[i] = Channel.CreateBounded<PendingSample>(new BoundedChannelOptions(Math.Max(1, _queue.Capacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+            _shards[i] = Channel.CreateBounded<CommittedSample>(new BoundedChannelOptions(Math.Max(1, _queue.Capacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
             var reader = _shards[i].Reader;
             _loops[i] = Task.Run(() => RunShardAsync(reader));
         }
     }
 
-    /// <summary>Queues committed samples (relabeled, with external labels). Never blocks: a full shard drops and counts.</summary>
-    public void Enqueue(IReadOnlyList<PendingSample> samples)
+    /// <summary>
+    /// Starts following <paramref name="source"/> (a reader of the tenant's WAL, owned by the queue from now on):
+    /// every committed sample it returns is relabeled, given the external labels and queued on its series' shard,
+    /// waiting while that shard is full. Call once.
+    /// </summary>
+    public void Start(ICommittedSampleReader source)
     {
-        foreach (var s in samples)
+        if (_follower is not null) throw new InvalidOperationException("the queue already follows a WAL");
+        _source = source;
+        Metrics.Source = source;
+        _follower = Task.Run(() => FollowAsync(source, _stopFollowing.Token));
+    }
+
+    /// <summary>How long a reader that caught up with the WAL waits before looking again.</summary>
+    internal static readonly TimeSpan WalPollInterval = TimeSpan.FromMilliseconds(100);
+
+    private async Task FollowAsync(ICommittedSampleReader source, CancellationToken ct)
+    {
+        var read = new List<CommittedSample>(4096);
+        try
         {
-            var labels = Prepare(s.Labels);
-            if (labels is null) continue;
-            var shard = _shards[(int)(labels.Hash % (ulong)_shards.Length)];
-            if (shard.Writer.TryWrite(new PendingSample(labels, s.T, s.V)))
+            while (!ct.IsCancellationRequested)
             {
-                Interlocked.Increment(ref Metrics.Pending);
-                RemoteWriteQueueMetrics.Max(ref Metrics.HighestEnqueued, s.T);
+                read.Clear();
+                int n;
+                try
+                {
+                    n = source.Read(read, 4096);
+                }
+                catch (IOException e)
+                {
+                    _log?.Invoke($"remote write to {Name}: reading the WAL failed ({e.Message}); retrying");
+                    n = 0;
+                }
+                Interlocked.Exchange(ref Metrics.Dropped, source.Skipped);
+                if (n == 0)
+                {
+                    await Task.Delay(WalPollInterval, ct);
+                    continue;
+                }
+                foreach (var s in read)
+                {
+                    var labels = Prepare(s.Labels);
+                    if (labels is null) continue;
+                    var writer = _shards[(int)(labels.Hash % (ulong)_shards.Length)].Writer;
+                    var item = new CommittedSample(labels, s.T, s.V);
+                    Interlocked.Increment(ref Metrics.Pending);
+                    RemoteWriteQueueMetrics.Max(ref Metrics.HighestEnqueued, s.T);
+                    if (writer.TryWrite(item)) continue;
+                    try
+                    {
+                        await writer.WriteAsync(item, ct);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Decrement(ref Metrics.Pending);
+                        throw;
+                    }
+                }
             }
-            else Interlocked.Increment(ref Metrics.Dropped);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 
@@ -140,11 +199,11 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
         return result;
     }
 
-    private async Task RunShardAsync(ChannelReader<PendingSample> reader)
+    private async Task RunShardAsync(ChannelReader<CommittedSample> reader)
     {
         int max = Math.Max(1, _queue.MaxSamplesPerSend);
         var deadline = _queue.BatchSendDeadline.Milliseconds > 0 ? _queue.BatchSendDeadline.ToTimeSpan() : TimeSpan.FromSeconds(5);
-        var batch = new List<PendingSample>(max);
+        var batch = new List<CommittedSample>(max);
         var ct = _stop.Token;
         try
         {
@@ -182,7 +241,7 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     }
 
     /// <summary>Encodes one batch as a snappy-compressed WriteRequest, grouping samples of the same series.</summary>
-    internal static byte[] Encode(IReadOnlyList<PendingSample> batch)
+    internal static byte[] Encode(IReadOnlyList<CommittedSample> batch)
     {
         var req = new Prom.WriteRequest();
         var bySeries = new Dictionary<Labels, Prom.TimeSeries>();
@@ -200,7 +259,7 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
         return SnappyBlock.Encode(req.ToByteArray());
     }
 
-    private async Task SendAsync(List<PendingSample> batch, CancellationToken ct)
+    private async Task SendAsync(List<CommittedSample> batch, CancellationToken ct)
     {
         var body = Encode(batch);
         long newest = 0;
@@ -252,9 +311,13 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting samples, gives the shards up to <paramref name="flushFor"/> to send what they hold, then stops them.</summary>
+    /// <summary>Stops following the WAL, gives the shards up to <paramref name="flushFor"/> to send what they hold, then stops them.</summary>
     public async ValueTask DisposeAsync(TimeSpan flushFor)
     {
+        _stopFollowing.Cancel();
+        if (_follower is not null) await _follower;
+        _source?.Dispose();
+        _stopFollowing.Dispose();
         foreach (var s in _shards) s.Writer.TryComplete();
         var all = Task.WhenAll(_loops);
         if (await Task.WhenAny(all, Task.Delay(flushFor)) != all) _stop.Cancel();

@@ -74,6 +74,9 @@ internal sealed class SegmentWriter : IDisposable
 
     public int CurrentSegment { get; private set; }
 
+    /// <summary>Bytes of the current segment, including those not yet flushed.</summary>
+    public long Offset => _offset;
+
     private void OpenSegment(int index, bool syncDirectory = true)
     {
         CurrentSegment = index;
@@ -202,10 +205,23 @@ internal sealed class SegmentWriter : IDisposable
 internal sealed class SegmentReader
 {
     private readonly byte[] _data;
+    private readonly int _end;
     private int _pos;
     private readonly ByteWriter _rec = new(1024);
 
-    public SegmentReader(byte[] data) => _data = data;
+    public SegmentReader(byte[] data) : this(data, data.Length, 0) { }
+
+    /// <summary>
+    /// Reads <paramref name="data"/>[..<paramref name="length"/>], which holds a segment from a page boundary on,
+    /// starting at <paramref name="start"/>, a record boundary.
+    /// </summary>
+    public SegmentReader(byte[] data, int length, int start)
+    {
+        _data = data;
+        _end = length;
+        _pos = start;
+        GoodOffset = start;
+    }
 
     /// <summary>Offset just after the last complete record read.</summary>
     public int GoodOffset { get; private set; }
@@ -221,7 +237,7 @@ internal sealed class SegmentReader
         bool inRecord = false;
         while (true)
         {
-            if (_pos >= _data.Length)
+            if (_pos >= _end)
             {
                 if (inRecord) Corruption = "segment ends inside a record";
                 return false;
@@ -230,7 +246,7 @@ internal sealed class SegmentReader
             byte type = _data[_pos];
             if (type == 0)
             {
-                int end = Math.Min(_data.Length, _pos + pageRem);
+                int end = Math.Min(_end, _pos + pageRem);
                 for (int i = _pos; i < end; i++)
                     if (_data[i] != 0) { Corruption = $"non-zero byte in page padding at offset {i}"; return false; }
                 if (inRecord) { Corruption = "page padding inside a record"; return false; }
@@ -238,7 +254,7 @@ internal sealed class SegmentReader
                 GoodOffset = _pos;
                 continue;
             }
-            if (pageRem < WalFormat.HeaderSize || _pos + WalFormat.HeaderSize > _data.Length)
+            if (pageRem < WalFormat.HeaderSize || _pos + WalFormat.HeaderSize > _end)
             {
                 Corruption = $"truncated record header at offset {_pos}";
                 return false;
@@ -247,7 +263,7 @@ internal sealed class SegmentReader
             if ((type & 0xF8) != 0 || t > WalFormat.Last) { Corruption = $"unknown record type {type} at offset {_pos}"; return false; }
             int len = BinaryPrimitives.ReadUInt16BigEndian(_data.AsSpan(_pos + 1));
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(_data.AsSpan(_pos + 3));
-            if (len > pageRem - WalFormat.HeaderSize || _pos + WalFormat.HeaderSize + len > _data.Length)
+            if (len > pageRem - WalFormat.HeaderSize || _pos + WalFormat.HeaderSize + len > _end)
             {
                 Corruption = $"truncated record at offset {_pos}";
                 return false;

@@ -130,6 +130,16 @@ internal sealed class WriteAheadLog : IDisposable
         }
     }
 
+    /// <summary>Flushes buffered records to the OS and returns where the next record will go.</summary>
+    public (int Segment, long Offset) WritePosition()
+    {
+        lock (_lock)
+        {
+            _writer!.Flush();
+            return (_writer.CurrentSegment, _writer.Offset);
+        }
+    }
+
     /// <summary>Flushes buffered records (e.g. series records of a rolled-back transaction) to the OS.</summary>
     public void Flush()
     {

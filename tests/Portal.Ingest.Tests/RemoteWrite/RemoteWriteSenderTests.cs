@@ -18,10 +18,11 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
     public int Requests;
     public string Url { get; }
 
-    public LoopbackReceiver(params int[] firstStatuses)
+    public LoopbackReceiver(params int[] firstStatuses) : this(FreePort(), firstStatuses) { }
+
+    public LoopbackReceiver(int port, int[] firstStatuses)
     {
         foreach (var s in firstStatuses) _statuses.Enqueue(s);
-        int port = FreePort();
         Url = $"http://127.0.0.1:{port}/receive";
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
@@ -77,7 +78,7 @@ internal sealed class LoopbackReceiver : IAsyncDisposable
 
 public sealed class RemoteWriteSenderTests
 {
-    private static RemoteWriteConfig Config(string url, string extraYaml = "")
+    private static RemoteWriteConfig Config(string url, string extraYaml = "", string queueYaml = "")
     {
         var yaml = $"""
             remote_write:
@@ -88,6 +89,7 @@ public sealed class RemoteWriteSenderTests
                   min_backoff: 10ms
                   max_backoff: 50ms
                   max_samples_per_send: 100
+            {queueYaml}
             {extraYaml}
             """;
         var loaded = PrometheusConfigLoader.Load(yaml, "test.yml");
@@ -111,16 +113,18 @@ public sealed class RemoteWriteSenderTests
                     regex: secret_.*
                     action: drop
             """);
-        var local = new RecordingAppendable();
-        var tee = new RemoteWriteTee(local);
+        using var local = new WalStorage();
+        var before = local.Db.Appender();
+        before.Append(SeriesRef.None, Labels.FromStrings("__name__", "before_start"), 1000, 1);
+        before.Commit();
         await using var queue = new RemoteWriteQueue(cfg, new Dictionary<string, string> { ["cluster"] = "eu" });
-        tee.SetQueues([queue]);
+        queue.Start(local.Db.OpenReader());
 
-        var app = tee.Appender();
+        var app = local.Db.Appender();
         for (int i = 0; i < 250; i++) app.Append(SeriesRef.None, Labels.FromStrings("__name__", "sent_metric", "n", (i % 5).ToString()), 1000 + i, i);
         app.Append(SeriesRef.None, Labels.FromStrings("__name__", "secret_metric"), 1000, 1);
         app.Commit();
-        var rolledBack = tee.Appender();
+        var rolledBack = local.Db.Appender();
         rolledBack.Append(SeriesRef.None, Labels.FromStrings("__name__", "never_sent"), 1000, 1);
         rolledBack.Rollback();
 
@@ -131,17 +135,50 @@ public sealed class RemoteWriteSenderTests
         Assert.Equal(50, rx.Store.Samples("__name__", "sent_metric", "cluster", "eu", "n", "3").Count);
         Assert.Null(rx.Store.Find("secret_metric"));
         Assert.Null(rx.Store.Find("never_sent"));
-        Assert.NotNull(local.Find("secret_metric"));
+        Assert.Null(rx.Store.Find("before_start"));
+        Assert.Equal(0, queue.Metrics.SamplesDropped);
+    }
+
+    [Fact]
+    public async Task AnUnreachableEndpointHoldsTheWalReaderBackAndLosesNothing()
+    {
+        int port = LoopbackReceiver.FreePort();
+        using var local = new WalStorage();
+        await using var queue = new RemoteWriteQueue(Config($"http://127.0.0.1:{port}/receive", queueYaml: """
+                  capacity: 10
+                  max_shards: 1
+            """));
+        queue.Start(local.Db.OpenReader());
+        for (int batch = 0; batch < 20; batch++)
+        {
+            var app = local.Db.Appender();
+            for (int i = 0; i < 500; i++) app.Append(SeriesRef.None, Labels.FromStrings("__name__", "held", "i", i.ToString()), 1000 + batch, batch);
+            app.Commit();
+        }
+        // 10,000 samples committed while the endpoint is down and the queue holds 10: the reader waits in the WAL.
+        await WaitAsync(() => queue.Metrics.WalUnreadBytes > 0 && queue.Metrics.SamplesRetried > 0);
+        Assert.True(queue.Metrics.WalUnreadBytes > 0, "the reader is behind the WAL while the endpoint is down");
+        Assert.True(queue.Metrics.SamplesRetried > 0);
+        Assert.Equal(0, queue.Metrics.SamplesDropped);
+        Assert.Equal(0, queue.Metrics.SamplesSent);
+
+        await using var rx = new LoopbackReceiver(port, []);
+        await WaitAsync(() => queue.Metrics.SamplesSent >= 10_000, 60);
+        Assert.Equal(10_000, queue.Metrics.SamplesSent);
+        Assert.Equal(0, queue.Metrics.SamplesDropped);
+        await WaitAsync(() => queue.Metrics.WalUnreadBytes == 0);
+        Assert.Equal(0, queue.Metrics.WalUnreadBytes);
+        for (int i = 0; i < 500; i++) Assert.Equal(20, rx.Store.Samples("__name__", "held", "i", i.ToString()).Count);
     }
 
     [Fact]
     public async Task ServerErrorsAreRetriedAndClientErrorsDropTheBatch()
     {
         await using var rx = new LoopbackReceiver(503, 500);
-        var tee = new RemoteWriteTee(new RecordingAppendable());
+        using var local = new WalStorage();
         await using var queue = new RemoteWriteQueue(Config(rx.Url));
-        tee.SetQueues([queue]);
-        var app = tee.Appender();
+        queue.Start(local.Db.OpenReader());
+        var app = local.Db.Appender();
         app.Append(SeriesRef.None, Labels.FromStrings("__name__", "retried"), 1000, 1);
         app.Commit();
         await WaitAsync(() => queue.Metrics.SamplesSent == 1);
@@ -150,10 +187,10 @@ public sealed class RemoteWriteSenderTests
         Assert.Equal([new Sample(1000, 1)], rx.Store.Samples("__name__", "retried"));
 
         await using var refusing = new LoopbackReceiver(400);
-        var tee2 = new RemoteWriteTee(new RecordingAppendable());
+        using var local2 = new WalStorage();
         await using var q2 = new RemoteWriteQueue(Config(refusing.Url));
-        tee2.SetQueues([q2]);
-        app = tee2.Appender();
+        q2.Start(local2.Db.OpenReader());
+        app = local2.Db.Appender();
         app.Append(SeriesRef.None, Labels.FromStrings("__name__", "refused"), 1000, 1);
         app.Commit();
         await WaitAsync(() => q2.Metrics.SamplesFailed == 1);
@@ -190,11 +227,11 @@ public sealed class RemoteWriteSenderTests
                 catch (Exception) { return false; }
             }, 60);
 
-            var tee = new RemoteWriteTee(new RecordingAppendable());
+            using var local = new WalStorage();
             await using var queue = new RemoteWriteQueue(Config($"http://127.0.0.1:{port}/api/v1/write"), new Dictionary<string, string> { ["sender"] = "portal" });
-            tee.SetQueues([queue]);
+            queue.Start(local.Db.OpenReader());
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var app = tee.Appender();
+            var app = local.Db.Appender();
             for (int i = 0; i < 10; i++) app.Append(SeriesRef.None, Labels.FromStrings("__name__", "portal_sent_total", "i", i.ToString()), now - 1000, i);
             app.Commit();
             await WaitAsync(() => queue.Metrics.SamplesSent + queue.Metrics.SamplesFailed >= 10);
@@ -210,6 +247,22 @@ public sealed class RemoteWriteSenderTests
             await prom.WaitForExitAsync();
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
+    }
+}
+
+/// <summary>A real TSDB in a throwaway folder, whose WAL the queues under test follow.</summary>
+internal sealed class WalStorage : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rw-sender-wal-" + Guid.NewGuid().ToString("N"));
+
+    public Portal.Tsdb.TsdbDatabase Db { get; }
+
+    public WalStorage() => Db = Portal.Tsdb.TsdbDatabase.Open(_dir, new Portal.Tsdb.TsdbOptions { CompactionInterval = TimeSpan.Zero });
+
+    public void Dispose()
+    {
+        Db.Dispose();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
 
