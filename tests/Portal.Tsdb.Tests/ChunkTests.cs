@@ -53,6 +53,27 @@ public class ChunkTests
         }
     }
 
+    [Fact]
+    public void Xor_GrowsTowardsItsPredictedSizeRatherThanDoubling()
+    {
+        // A counter-like series: once the chunk has enough samples to tell its rate, it grows to the size 120 samples
+        // will take, so the buffers it allocates on the way add up to well under twice its final size (doubling from
+        // 48 bytes allocates about three times it).
+        var c = new XorChunk(48);
+        var rnd = new Random(3);
+        double v = 1000;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < XorChunk.TypicalSamples; i++)
+        {
+            v += rnd.Next(0, 50) * 0.25;
+            c.Append(15_000L * i, v);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(c.ByteLength > 200, $"the series should need several reallocations from 48 bytes ({c.ByteLength} bytes)");
+        Assert.True(allocated < 2 * c.ByteLength + 64, $"{allocated} bytes allocated for a chunk of {c.ByteLength}");
+        Assert.Equal(XorChunk.TypicalSamples, ChunkUtil.Decode(c.ToArray()).Count);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -141,15 +141,37 @@ public sealed class XorChunk
         WriteBits(delta >> trailing, sig);
     }
 
+    /// <summary>The samples a head chunk usually ends with (Prometheus's 120), which growth sizes the buffer for.</summary>
+    public const int TypicalSamples = 120;
+
+    /// <summary>Samples after which the bytes per sample so far predict the rest well enough to size the buffer by.</summary>
+    private const int SamplesToPredict = 16;
+
+    /// <summary>
+    /// Grows the buffer: doubling while the chunk is young, then to the size it will have at
+    /// <see cref="TypicalSamples"/> at its rate so far (at most 8 times what it needs now), or by a quarter once past
+    /// that. So an open chunk is reallocated two or three times rather than doubling its way up: each reallocation
+    /// leaves the old buffer as garbage in the generation the series lives in. A chunk cut early is trimmed then.
+    /// </summary>
     private void EnsureBits(int extraBits)
     {
         int need = ((_bitLen + extraBits + 7) >> 3) + 8;
-        if (need > _buf.Length)
+        if (need <= _buf.Length) return;
+        int samples = Count;
+        long size;
+        if (samples < SamplesToPredict) size = Math.Max(need, _buf.Length * 2L);
+        else if (samples < TypicalSamples)
         {
-            var grown = new byte[Math.Max(need, _buf.Length * 2)];
-            _buf.AsSpan(0, ByteLength).CopyTo(grown);
-            _buf = grown;
+            // The first two samples (header, full timestamp and value, first delta) take about FirstBytes; the rate
+            // of the rest predicts the remaining samples.
+            const int FirstBytes = 20;
+            long rest = Math.Max(need - FirstBytes, 1);
+            size = Math.Min(FirstBytes + rest * (TypicalSamples - 2) / (samples - 2) + 8, (long)need * 8);
         }
+        else size = need + (long)need / 4;
+        var grown = new byte[(int)Math.Max(size, need)];
+        _buf.AsSpan(0, ByteLength).CopyTo(grown);
+        _buf = grown;
     }
 
     private void WriteVarint(long v) => WriteUvarint((ulong)((v << 1) ^ (v >> 63)));
