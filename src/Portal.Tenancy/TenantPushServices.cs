@@ -35,6 +35,10 @@ public sealed class TenantPushServices : IDisposable
     private readonly ICommittedSampleLog _wal;
     private volatile RemoteWriteQueue[] _queues = [];
 
+    /// <summary>What each running queue was made from (its remote_write entry and the external labels), index for index.</summary>
+    private string[] _queueKeys = [];
+    private readonly Lock _queuesLock = new();
+
     /// <summary>
     /// True while the tenant has remote write queues or pushed groups: work that runs without requests, so the
     /// engine should not be closed as idle.
@@ -59,22 +63,45 @@ public sealed class TenantPushServices : IDisposable
 
     /// <summary>
     /// Applies the parts of a tenant's running Prometheus configuration that concern pushing: the global
-    /// scrape_interval (the Pushgateway ingestion period) and the remote_write queues (replaced as a whole: the
-    /// new ones follow the WAL from now on, the old ones stop reading it and get a second to flush).
+    /// scrape_interval (the Pushgateway ingestion period) and the remote_write queues. As in Prometheus, a queue
+    /// whose remote_write entry and external labels are unchanged keeps running (and its place in the WAL); new
+    /// ones follow the WAL from now on; removed or changed ones stop reading it and get a second to flush.
     /// <paramref name="connect"/>, when set, opens every outbound connection (hosted mode's address check).
     /// </summary>
     public void ApplyConfig(PrometheusConfig config, Func<System.Net.Http.SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect = null)
     {
-        var queues = new List<RemoteWriteQueue>();
-        foreach (var rw in config.RemoteWrite ?? [])
+        lock (_queuesLock)
         {
-            var q = new RemoteWriteQueue(rw, config.Global?.ExternalLabels, line => _log?.LogWarning("{Line}", line), connect);
-            q.Start(_wal.OpenReader());
-            queues.Add(q);
+            if (_disposed) return;
+            var external = string.Join("\n", (config.Global?.ExternalLabels ?? new Dictionary<string, string>())
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
+            var old = _queues.ToList();
+            var oldKeys = _queueKeys.ToList();
+            var queues = new List<RemoteWriteQueue>();
+            var keys = new List<string>();
+            foreach (var rw in config.RemoteWrite ?? [])
+            {
+                var key = Portal.Config.ConfigSerializer.ToYaml(rw, maskSecrets: false) + "\n" + external;
+                int same = oldKeys.IndexOf(key);
+                RemoteWriteQueue q;
+                if (same >= 0)
+                {
+                    q = old[same];
+                    old.RemoveAt(same);
+                    oldKeys.RemoveAt(same);
+                }
+                else
+                {
+                    q = new RemoteWriteQueue(rw, config.Global?.ExternalLabels, line => _log?.LogWarning("{Line}", line), connect);
+                    q.Start(_wal.OpenReader());
+                }
+                queues.Add(q);
+                keys.Add(key);
+            }
+            _queues = [.. queues];
+            _queueKeys = [.. keys];
+            foreach (var q in old) _ = q.DisposeAsync().AsTask();
         }
-        var old = _queues;
-        _queues = [.. queues];
-        foreach (var q in old) _ = q.DisposeAsync().AsTask();
 
         var ms = config.Global?.ScrapeInterval.Milliseconds ?? 0;
         var interval = ms > 0 ? TimeSpan.FromMilliseconds(ms) : DefaultInterval;
@@ -122,8 +149,13 @@ public sealed class TenantPushServices : IDisposable
             _disposed = true;
         }
         _timer.Dispose();
-        var queues = _queues;
-        _queues = [];
+        RemoteWriteQueue[] queues;
+        lock (_queuesLock)
+        {
+            queues = _queues;
+            _queues = [];
+            _queueKeys = [];
+        }
         foreach (var q in queues) q.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }
