@@ -68,6 +68,10 @@ public sealed class TenantEngineRegistry : IDisposable
     /// <summary>The ids of the tenants whose engines are open now.</summary>
     public IReadOnlyList<string> OpenTenants => _engines.Keys.Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The engines open now (a snapshot; opens none and does not count as use).</summary>
+    public IReadOnlyList<TenantEngine> OpenEngines =>
+        _engines.Values.Where(l => l.IsValueCreated).Select(l => l.Value).OrderBy(e => e.TenantId, StringComparer.Ordinal).ToList();
+
     /// <summary>Closes engines not asked for in <paramref name="idleFor"/>, except those <paramref name="keep"/> says are busy. Returns how many closed.</summary>
     public int CloseIdle(TimeSpan idleFor, Func<TenantEngine, bool>? keep = null)
     {

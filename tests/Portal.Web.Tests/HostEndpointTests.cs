@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Model;
+using Portal.Web.Hosting;
 
 namespace Portal.Web.Tests;
 
@@ -25,6 +29,37 @@ public sealed class HostEndpointTests(PortalFactory factory) : IClassFixture<Por
         using var client = factory.CreateClient();
         var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsShowEachTenantsRemoteWriteQueuesUntilTheyAreRemoved()
+    {
+        var tenant = "m" + Guid.NewGuid().ToString("N")[..10];
+        await factory.TokenAsync(tenant, TokenScopes.Read);
+        var configs = factory.Services.GetRequiredService<TenantConfigService>();
+        var applied = await configs.ApplyAsync(tenant, ConfigKind.Prometheus, TenantConfigService.PrometheusDocument,
+            "remote_write:\n  - url: http://127.0.0.1:9/api/v1/write\n    name: offsite\n", "test");
+        Assert.True(applied.Applied, string.Join("; ", applied.Errors));
+        factory.Append(tenant, Labels.FromStrings("__name__", "up", "job", "a"), (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1));
+
+        using var client = factory.CreateClient();
+        var series = $"{{tenant=\"{tenant}\",remote_name=\"offsite\",url=\"http://127.0.0.1:9/api/v1/write\"}}";
+        var pending = new Regex("^prometheus_remote_storage_samples_pending" + Regex.Escape(series) + " 1$", RegexOptions.Multiline);
+        var body = "";
+        for (int i = 0; i < 100 && !pending.IsMatch(body); i++)
+        {
+            await Task.Delay(100);
+            body = await client.GetStringAsync("/metrics");
+        }
+        // Nothing listens there: the sample read from the WAL waits in the queue, retried, never sent.
+        Assert.Matches(pending, body);
+        Assert.Contains("prometheus_remote_storage_samples_total" + series + " 0\n", body);
+        Assert.Contains("# TYPE prometheus_remote_storage_samples_failed_total counter", body);
+        Assert.Contains("portal_remote_write_wal_unread_bytes" + series + " 0\n", body);
+
+        applied = await configs.ApplyAsync(tenant, ConfigKind.Prometheus, TenantConfigService.PrometheusDocument, "global:\n  scrape_interval: 1m\n", "test");
+        Assert.True(applied.Applied, string.Join("; ", applied.Errors));
+        Assert.DoesNotContain($"tenant=\"{tenant}\"", await client.GetStringAsync("/metrics"));
     }
 
     [Fact]

@@ -35,6 +35,9 @@ public sealed class RemoteWriteQueueMetrics
     /// <summary>Samples queued but not yet sent.</summary>
     public long SamplesPending => Interlocked.Read(ref Pending);
 
+    /// <summary>Timestamp (ms) of the newest sample the endpoint accepted; 0 before the first.</summary>
+    public long HighestSentTimestampMs => Interlocked.Read(ref HighestSent);
+
     /// <summary>Requests the endpoint accepted.</summary>
     public long BatchesSent => Interlocked.Read(ref Batches);
 
@@ -86,6 +89,9 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     private const int RelabelCacheLimit = 200_000;
 
     public string Name { get; }
+
+    /// <summary>The endpoint without credentials or query: scheme, host, port and path.</summary>
+    public string Url => _url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
     public RemoteWriteQueueMetrics Metrics { get; } = new();
 
     /// <param name="externalLabels">The global external_labels, added to every series that lacks them.</param>

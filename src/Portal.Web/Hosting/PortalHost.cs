@@ -98,6 +98,7 @@ public static class PortalHost
         app.MapPushgatewayApi();
         app.MapRemoteReadApi();
         app.MapDashboardsApi();
+        RemoteWriteMetrics.Register(app.Services.GetRequiredService<TenantEngineRegistry>());
         app.MapMetrics("/metrics");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
