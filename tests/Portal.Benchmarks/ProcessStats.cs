@@ -14,6 +14,15 @@ internal static class ProcessStats
         return ticks / 100.0;
     }
 
+    /// <summary>This process's managed heap in bytes after two full, blocking, compacting collections.</summary>
+    public static long HeapAfterFullCollection()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(false);
+    }
+
     /// <summary>Resident set size now and its high-water mark, in KiB, from /proc/PID/status.</summary>
     public static (long RssKb, long HwmKb) Memory(int pid)
     {

@@ -28,16 +28,16 @@ public static class RemoteWriteHeap
             var engine = registry.Get("load");
             var receiver = new RemoteWriteReceiver();
             var cache = new RemoteWriteSeriesCache();
-            long heap0 = Heap();
+            long heap0 = ProcessStats.HeapAfterFullCollection();
             int refused = 0;
             long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
             foreach (var p in payloads)
                 if (!receiver.Write(RemoteWriteMessage.V1, p, 1L << 30, engine.Appendable, cache).Success) refused++;
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
-            long withCache = Heap();
+            long withCache = ProcessStats.HeapAfterFullCollection();
             int cached = cache.Count;
             cache.Clear();
-            long withoutCache = Heap();
+            long withoutCache = ProcessStats.HeapAfterFullCollection();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"series={series} rounds={rounds} refused_requests={refused} cached={cached}: heap/series {(withCache - heap0) / (double)series:0} B, of which the remote write cache {(withCache - withoutCache) / (double)series:0} B; allocated {allocated / (double)series:0} B/series, {allocated / ((double)series * rounds):0.0} B/sample"));
             GC.KeepAlive(payloads);
@@ -47,13 +47,5 @@ public static class RemoteWriteHeap
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static long Heap()
-    {
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        return GC.GetTotalMemory(false);
     }
 }

@@ -49,10 +49,8 @@ public static class TenantIdleCost
 
     private static (long Heap, long Rss) Measure()
     {
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long heap = ProcessStats.HeapAfterFullCollection();
         using var p = Process.GetCurrentProcess();
-        return (GC.GetTotalMemory(false), p.WorkingSet64);
+        return (heap, p.WorkingSet64);
     }
 }
