@@ -134,8 +134,13 @@ internal sealed class WalTailReader : ICommittedSampleReader
         return EnsureOpen();
     }
 
-    private bool NextSegmentStarted() => File.Exists(Path.Combine(_dir, WalFormat.SegmentName(_segment + 1)))
-        || WalFormat.ListSegments(_dir).Exists(s => s > _segment);
+    /// <summary>Whether the writer has moved on from the current segment (it numbers segments one by one).</summary>
+    private bool NextSegmentStarted()
+    {
+        if (File.Exists(Path.Combine(_dir, WalFormat.SegmentName(_segment + 1)))) return true;
+        // Truncation may have deleted the next segment along with this one (still open here): then any later one counts.
+        return !File.Exists(Path.Combine(_dir, WalFormat.SegmentName(_segment))) && WalFormat.ListSegments(_dir).Exists(s => s > _segment);
+    }
 
     private void MoveTo(int segment)
     {
