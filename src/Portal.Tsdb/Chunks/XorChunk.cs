@@ -169,6 +169,8 @@ public sealed class XorChunk
             size = Math.Min(FirstBytes + rest * (TypicalSamples - 2) / (samples - 2) + 8, (long)need * 8);
         }
         else size = need + (long)need / 4;
+        // A prediction that fell short grows by a quarter at least, so the last samples do not reallocate one by one.
+        size = Math.Max(size, _buf.Length + _buf.Length / 4L);
         var grown = new byte[(int)Math.Max(size, need)];
         _buf.AsSpan(0, ByteLength).CopyTo(grown);
         _buf = grown;
