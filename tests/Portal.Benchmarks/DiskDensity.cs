@@ -85,7 +85,12 @@ internal static class DiskDensity
         }
     }
 
-    private sealed record Figures(string Ulid, ulong Samples, ulong Series, ulong Chunks, long ChunkBytes, long IndexBytes, long IrregularTimestamps);
+    private sealed record Figures(string Ulid, ulong Samples, ulong Series, ulong Chunks, long ChunkBytes, long IndexBytes, Scan Scan);
+
+    /// <param name="IrregularTimestamps">Samples whose delta-of-delta is not 0.</param>
+    /// <param name="ValueBits">Bits the chunks' values take as written (Prometheus's window rule).</param>
+    /// <param name="BestValueBits">Bits they would take with the best window choices (<see cref="XorWindowBound"/>).</param>
+    private sealed record Scan(long IrregularTimestamps, long ValueBits, long BestValueBits);
 
     /// <summary>The second-oldest finished block of a data directory (a ULID folder with meta.json), or null.</summary>
     private static Figures? SecondBlock(string dataDir)
@@ -100,20 +105,22 @@ internal static class DiskDensity
         var (dir, meta) = blocks[1];
         long chunkBytes = Directory.GetFiles(Path.Combine(dir, "chunks")).Sum(f => new FileInfo(f).Length);
         return new Figures(Path.GetFileName(dir), meta.Stats.NumSamples, meta.Stats.NumSeries, meta.Stats.NumChunks, chunkBytes,
-            new FileInfo(Path.Combine(dir, "index")).Length, IrregularTimestamps(dir));
+            new FileInfo(Path.Combine(dir, "index")).Length, ScanChunks(dir));
     }
 
     /// <summary>
-    /// Samples whose distance to the previous sample differs from the distance before (a delta-of-delta other than 0,
-    /// which costs the XOR encoding 16 or more bits instead of 1): the scrape timestamps' jitter.
+    /// Reads every chunk of a block: counts samples whose distance to the previous sample differs from the distance
+    /// before (a delta-of-delta other than 0, which costs the XOR encoding 16 or more bits instead of 1: the scrape
+    /// timestamps' jitter), and the bits the values take as written and at best in the same format.
     /// </summary>
-    private static long IrregularTimestamps(string blockDir)
+    private static Scan ScanChunks(string blockDir)
     {
         var block = Block.Open(blockDir);
         try
         {
-            long irregular = 0;
+            long irregular = 0, valueBits = 0, bestBits = 0;
             var chunks = new List<ChunkData>();
+            var values = new List<ulong>();
             var it = new XorIterator();
             foreach (int sref in block.AllPostings())
             {
@@ -123,8 +130,10 @@ internal static class DiskDensity
                 foreach (var c in chunks)
                 {
                     it.Reset(c.Data);
+                    values.Clear();
                     while (it.Next())
                     {
+                        values.Add(it.VBits);
                         if (prev != long.MinValue)
                         {
                             long delta = it.T - prev;
@@ -133,9 +142,12 @@ internal static class DiskDensity
                         }
                         prev = it.T;
                     }
+                    var (written, best) = XorWindowBound.ValueBits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+                    valueBits += written;
+                    bestBits += best;
                 }
             }
-            return irregular;
+            return new Scan(irregular, valueBits, bestBits);
         }
         finally
         {
@@ -153,6 +165,8 @@ internal static class DiskDensity
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{who}: block {f.Ulid}: {f.Samples} samples, {f.Series} series, {f.Chunks} chunks ({(double)f.Samples / f.Chunks:0.0} samples/chunk); " +
             $"chunks {f.ChunkBytes} B = {(double)f.ChunkBytes / f.Samples:0.000} B/sample, index {f.IndexBytes} B, " +
-            $"chunks+index {(double)(f.ChunkBytes + f.IndexBytes) / f.Samples:0.000} B/sample; timestamps off the regular step: {100.0 * f.IrregularTimestamps / f.Samples:0.00} %"));
+            $"chunks+index {(double)(f.ChunkBytes + f.IndexBytes) / f.Samples:0.000} B/sample; timestamps off the regular step: {100.0 * f.Scan.IrregularTimestamps / f.Samples:0.00} %; " +
+            $"values {(double)f.Scan.ValueBits / f.Samples:0.000} bits/sample as written, {(double)f.Scan.BestValueBits / f.Samples:0.000} with the best window choices " +
+            $"(chunks would take {(f.ChunkBytes - (f.Scan.ValueBits - f.Scan.BestValueBits) / 8.0) / f.Samples:0.000} B/sample)"));
     }
 }
