@@ -26,7 +26,7 @@ public interface ICommittedSampleLog
 /// <summary>
 /// A position in a <see cref="ICommittedSampleLog"/> that only moves forward. Samples of rolled-back transactions are
 /// never returned. A reader that falls behind the log's truncation (the log keeps roughly the head's time range)
-/// skips what was truncated and counts it in <see cref="Skipped"/>.
+/// moves on past what was truncated.
 /// </summary>
 public interface ICommittedSampleReader : IDisposable
 {
@@ -39,7 +39,7 @@ public interface ICommittedSampleReader : IDisposable
     /// <summary>Bytes of log written but not yet read (how far behind the reader is).</summary>
     long UnreadBytes { get; }
 
-    /// <summary>Samples passed over: in log segments truncated before they were read, or of series storage no longer holds.</summary>
+    /// <summary>Samples read but passed over because storage no longer holds their series.</summary>
     long Skipped { get; }
 }
 

@@ -69,8 +69,7 @@ public sealed class TenantEngineRegistry : IDisposable
     public IReadOnlyList<string> OpenTenants => _engines.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The engines open now (a snapshot; opens none and does not count as use).</summary>
-    public IReadOnlyList<TenantEngine> OpenEngines =>
-        _engines.Values.Where(l => l.IsValueCreated).Select(l => l.Value).OrderBy(e => e.TenantId, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<TenantEngine> OpenEngines => _engines.Values.Where(l => l.IsValueCreated).Select(l => l.Value).ToList();
 
     /// <summary>Closes engines not asked for in <paramref name="idleFor"/>, except those <paramref name="keep"/> says are busy. Returns how many closed.</summary>
     public int CloseIdle(TimeSpan idleFor, Func<TenantEngine, bool>? keep = null)

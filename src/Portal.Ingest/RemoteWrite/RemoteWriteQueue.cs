@@ -13,7 +13,7 @@ namespace Portal.Ingest.RemoteWrite;
 /// <summary>Counters of one remote write queue. Thread-safe.</summary>
 public sealed class RemoteWriteQueueMetrics
 {
-    internal long Sent, Failed, Dropped, Retried, Pending, Batches, HighestEnqueued, HighestSent;
+    internal long Sent, Failed, Retried, Pending, Batches, HighestEnqueued, HighestSent;
 
     /// <summary>Samples the endpoint accepted.</summary>
     public long SamplesSent => Interlocked.Read(ref Sent);
@@ -21,12 +21,13 @@ public sealed class RemoteWriteQueueMetrics
     /// <summary>Samples given up on: refused by the endpoint (4xx) or still failing when the queue stopped.</summary>
     public long SamplesFailed => Interlocked.Read(ref Failed);
 
-    /// <summary>Samples of the WAL never queued: of series no longer in storage when read, or in segments truncated first.</summary>
-    public long SamplesDropped => Interlocked.Read(ref Dropped);
+    /// <summary>Samples read from the WAL but never queued, their series no longer in storage (the reader's <see cref="ICommittedSampleReader.Skipped"/>).</summary>
+    public long SamplesDropped => Source?.Skipped ?? 0;
 
     /// <summary>Bytes of WAL written but not yet read by the queue (it holds back while its shards are full).</summary>
     public long WalUnreadBytes => Source?.UnreadBytes ?? 0;
 
+    /// <summary>The WAL reader the queue follows (see <see cref="RemoteWriteQueue.Start"/>); null before it starts.</summary>
     internal ICommittedSampleReader? Source;
 
     /// <summary>Samples sent again after a retryable failure (5xx, 429 when allowed, network errors).</summary>
@@ -83,7 +84,6 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     private readonly Task[] _loops;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _stopFollowing = new();
-    private ICommittedSampleReader? _source;
     private Task? _follower;
     private readonly ConcurrentDictionary<Labels, Labels?> _relabelCache = new();
     private const int RelabelCacheLimit = 200_000;
@@ -129,7 +129,6 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     public void Start(ICommittedSampleReader source)
     {
         if (_follower is not null) throw new InvalidOperationException("the queue already follows a WAL");
-        _source = source;
         Metrics.Source = source;
         _follower = Task.Run(() => FollowAsync(source, _stopFollowing.Token));
     }
@@ -155,7 +154,6 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
                     _log?.Invoke($"remote write to {Name}: reading the WAL failed ({e.Message}); retrying");
                     n = 0;
                 }
-                Interlocked.Exchange(ref Metrics.Dropped, source.Skipped);
                 if (n == 0)
                 {
                     await Task.Delay(WalPollInterval, ct);
@@ -322,7 +320,7 @@ public sealed class RemoteWriteQueue : IAsyncDisposable
     {
         _stopFollowing.Cancel();
         if (_follower is not null) await _follower;
-        _source?.Dispose();
+        Metrics.Source?.Dispose();
         _stopFollowing.Dispose();
         foreach (var s in _shards) s.Writer.TryComplete();
         var all = Task.WhenAll(_loops);

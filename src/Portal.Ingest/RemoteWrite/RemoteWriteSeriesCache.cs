@@ -8,7 +8,8 @@ namespace Portal.Ingest.RemoteWrite;
 /// Remembers, per tenant, the label sets remote write requests carried before: the encoded label bytes of a series
 /// map to its validated <see cref="Labels"/> and the storage's series ref, so a known series costs no string
 /// decoding, no label validation and no lookup by labels. Refs are hints the storage checks, so a stale entry is
-/// harmless. An entry keeps the storage's label set rather than its own copy once the series is stored. Bounded: cleared when it holds more than <see cref="MaxEntries"/>. Thread-safe.
+/// harmless. An entry keeps the storage's label set rather than its own copy once the series is stored. Bounded:
+/// cleared when it holds more than <see cref="MaxEntries"/>. Thread-safe.
 /// </summary>
 public sealed class RemoteWriteSeriesCache
 {

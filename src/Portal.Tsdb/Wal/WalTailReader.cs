@@ -79,12 +79,9 @@ internal sealed class WalTailReader : ICommittedSampleReader
             var reader = new SegmentReader(_buffer, count, (int)(_offset - pageStart));
             long before = _offset;
             while (added < max && reader.Next(out var rec))
-            {
                 if (Records.TypeOf(rec) == RecordType.Samples) added += Resolve(rec, into);
-                _offset = pageStart + reader.GoodOffset;
-            }
-            if (added >= max) return added;
             _offset = pageStart + reader.GoodOffset;
+            if (added >= max) return added;
             if (reader.Corruption is null || _offset > before) continue;
             // No progress: either a record still being written at the live tail, or damage in a finished segment.
             if (pageStart + count < len || !NextSegmentStarted() || _file.Length > len) return added;
@@ -124,12 +121,10 @@ internal sealed class WalTailReader : ICommittedSampleReader
         catch (FileNotFoundException)
         {
         }
-        int? next = null;
-        foreach (var s in WalFormat.ListSegments(_dir))
-            if (s > _segment && (next is null || s < next)) next = s;
-        if (next is null) return false;
-        SkippedSegments += next.Value - _segment;
-        _segment = next.Value;
+        int next = WalFormat.ListSegments(_dir).Find(s => s > _segment);
+        if (next <= _segment) return false;
+        SkippedSegments += next - _segment;
+        _segment = next;
         _offset = 0;
         return EnsureOpen();
     }

@@ -20,7 +20,7 @@ internal sealed class RemoteWriteMetrics(TenantEngineRegistry registry)
     private static readonly Counter Retried = Metrics.CreateCounter("prometheus_remote_storage_samples_retried_total",
         "Samples sent again after a retryable failure.", LabelNames);
     private static readonly Counter Dropped = Metrics.CreateCounter("prometheus_remote_storage_samples_dropped_total",
-        "Samples of the WAL never queued: of series gone from storage when read, or truncated before the reader got there.", LabelNames);
+        "Samples read from the WAL but never queued, their series gone from storage when read.", LabelNames);
     private static readonly Gauge Pending = Metrics.CreateGauge("prometheus_remote_storage_samples_pending",
         "Samples queued but not yet sent.", LabelNames);
     private static readonly Gauge HighestSent = Metrics.CreateGauge("prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
