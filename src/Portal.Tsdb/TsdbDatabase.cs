@@ -56,6 +56,8 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
         var opts = options ?? new TsdbOptions();
         var log = logger ?? NullLogger.Instance;
         if (opts.BlockRangeMs <= 0) throw new ArgumentException("BlockRangeMs must be positive", nameof(options));
+        if (opts.MaxSamplesPerBlockChunk is < 1 or > ushort.MaxValue)
+            throw new ArgumentException($"MaxSamplesPerBlockChunk must be between 1 and {ushort.MaxValue}, not {opts.MaxSamplesPerBlockChunk}", nameof(options));
         System.IO.Directory.CreateDirectory(directory);
         var lockFile = new FileStream(Path.Combine(directory, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         try
@@ -289,7 +291,7 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
             long maxt = mint + range;
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var gathered = Gather.Series([new HeadSource(_head)], mint, maxt - 1, [], dropEmpty: true);
-            var toWrite = BuildSeriesChunks(gathered, mint, maxt - 1);
+            var toWrite = BuildSeriesChunks(gathered, mint, maxt - 1, _opts.MaxSamplesPerBlockChunk);
             var dir = BlockWriter.Write(_dir, mint, maxt, toWrite, 1, null, null);
             long version;
             if (dir is not null)
@@ -334,24 +336,34 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
         }
     }
 
-    /// <summary>Turns gathered series into the chunks a block stores: verbatim when possible, else re-encoded.</summary>
-    internal static List<SeriesChunks> BuildSeriesChunks(List<GatheredSeries> gathered, long mint, long maxtIncl)
+    /// <summary>
+    /// Turns gathered series into the chunks a block stores. A series' chunks are kept verbatim when they lie inside
+    /// [mint, maxtIncl], do not overlap, carry no deletions and could not be merged into fewer chunks of at most
+    /// <paramref name="maxSamplesPerChunk"/> samples; otherwise its samples are decoded (deletions applied, overlaps
+    /// merged) and re-encoded into as few, evenly filled chunks as the limit allows.
+    /// </summary>
+    internal static List<SeriesChunks> BuildSeriesChunks(List<GatheredSeries> gathered, long mint, long maxtIncl, int maxSamplesPerChunk)
     {
         var result = new List<SeriesChunks>(gathered.Count);
+        var samples = new List<Sample>();
         foreach (var g in gathered)
         {
             g.Chunks.Sort((a, b) => a.Chunk.MinT.CompareTo(b.Chunk.MinT));
-            bool simple = true;
-            for (int i = 0; i < g.Chunks.Count && simple; i++)
+            bool verbatim = true;
+            int total = 0;
+            for (int i = 0; i < g.Chunks.Count && verbatim; i++)
             {
                 var c = g.Chunks[i];
                 if (c.Chunk.Encoding != ChunkEncoding.Xor || c.Chunk.MinT < mint || c.Chunk.MaxT > maxtIncl
                     || IntervalOps.Overlaps(c.Deleted, c.Chunk.MinT, c.Chunk.MaxT)
                     || (i > 0 && c.Chunk.MinT <= g.Chunks[i - 1].Chunk.MaxT))
-                    simple = false;
+                    verbatim = false;
+                else total += XorIterator.SampleCount(c.Chunk.Data.Span);
             }
+            if (verbatim && g.Chunks.Count > 1 && (total + maxSamplesPerChunk - 1) / maxSamplesPerChunk < g.Chunks.Count)
+                verbatim = false;
             List<ChunkData> chunks;
-            if (simple)
+            if (verbatim)
             {
                 chunks = new List<ChunkData>(g.Chunks.Count);
                 foreach (var c in g.Chunks) chunks.Add(c.Chunk);
@@ -359,11 +371,11 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
             else
             {
                 var it = new ChunkSeriesIterator(g.Chunks, mint, maxtIncl);
-                var samples = new List<Sample>();
+                samples.Clear();
                 while (it.Next() == ValueKind.Float) samples.Add(it.At());
                 if (it.Error is not null) throw it.Error;
                 chunks = new List<ChunkData>();
-                foreach (var (mn, mx, data) in ChunkUtil.Encode(samples)) chunks.Add(new ChunkData(mn, mx, data));
+                foreach (var (mn, mx, data) in ChunkUtil.EncodeEvenly(samples, maxSamplesPerChunk)) chunks.Add(new ChunkData(mn, mx, data));
             }
             if (chunks.Count > 0) result.Add(new SeriesChunks(g.Labels, chunks));
         }
@@ -381,7 +393,7 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
             var sources = new List<ISeriesSource>();
             foreach (var b in plan) sources.Add(new BlockSource(b));
             var gathered = Gather.Series(sources, mint, maxt - 1, [], dropEmpty: true);
-            var toWrite = BuildSeriesChunks(gathered, mint, maxt - 1);
+            var toWrite = BuildSeriesChunks(gathered, mint, maxt - 1, _opts.MaxSamplesPerBlockChunk);
             var srcs = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var b in plan) foreach (var s in b.Meta.Compaction.Sources) srcs.Add(s);
             var parents = plan.Select(b => new BlockDesc { Ulid = b.Meta.Ulid, MinTime = b.MinTime, MaxTime = b.MaxTime }).ToList();

@@ -18,6 +18,18 @@ public sealed class TsdbOptions
     /// <summary>Maximum number of head series; 0 = unlimited. Beyond it appends fail with TooManySeries.</summary>
     public int MaxSeries { get; set; }
 
+    /// <summary>
+    /// Most samples one chunk of a block holds (1 to 65,535; default 480, four head chunks). Head chunks hold up to 120
+    /// samples, as in Prometheus; when the head and blocks are written into blocks, a series' consecutive chunks are
+    /// merged into fewer, longer ones up to this limit, so each chunk's fixed start (count, first timestamp and value,
+    /// index entry: about 25 bytes) is paid over more samples. Longer chunks cost queries over short ranges of old data
+    /// more decoding (up to this many samples per series per chunk touched). 120 keeps the head's chunks as they are.
+    /// </summary>
+    public int MaxSamplesPerBlockChunk { get; set; } = DefaultMaxSamplesPerBlockChunk;
+
+    /// <summary>Default of <see cref="MaxSamplesPerBlockChunk"/>.</summary>
+    public const int DefaultMaxSamplesPerBlockChunk = 480;
+
     /// <summary>WAL segment size in bytes (default 16 MiB).</summary>
     public long WalSegmentSize { get; set; } = 16 * 1024 * 1024;
 

@@ -88,8 +88,8 @@ internal static class DiskDensity
     private sealed record Figures(string Ulid, ulong Samples, ulong Series, ulong Chunks, long ChunkBytes, long IndexBytes, Scan Scan);
 
     /// <param name="IrregularTimestamps">Samples whose delta-of-delta is not 0.</param>
-    /// <param name="ValueBits">Bits the chunks' values take as written (Prometheus's window rule).</param>
-    /// <param name="BestValueBits">Bits they would take with the best window choices (<see cref="XorWindowBound"/>).</param>
+    /// <param name="ValueBits">Bits the chunks' values take with Prometheus's window rule.</param>
+    /// <param name="BestValueBits">Bits they take with the fewest-bits window choices (<see cref="XorWindowPlanner"/>).</param>
     private sealed record Scan(long IrregularTimestamps, long ValueBits, long BestValueBits);
 
     /// <summary>The second-oldest finished block of a data directory (a ULID folder with meta.json), or null.</summary>
@@ -111,7 +111,7 @@ internal static class DiskDensity
     /// <summary>
     /// Reads every chunk of a block: counts samples whose distance to the previous sample differs from the distance
     /// before (a delta-of-delta other than 0, which costs the XOR encoding 16 or more bits instead of 1: the scrape
-    /// timestamps' jitter), and the bits the values take as written and at best in the same format.
+    /// timestamps' jitter), and the bits the values take with Prometheus's window rule and with planned windows.
     /// </summary>
     private static Scan ScanChunks(string blockDir)
     {
@@ -142,9 +142,10 @@ internal static class DiskDensity
                         }
                         prev = it.T;
                     }
-                    var (written, best) = XorWindowBound.ValueBits(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
-                    valueBits += written;
-                    bestBits += best;
+                    var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values);
+                    var windows = new XorWindow[span.Length];
+                    valueBits += XorWindowPlanner.PlanLikePrometheus(span, windows);
+                    bestBits += XorWindowPlanner.Plan(span, windows);
                 }
             }
             return new Scan(irregular, valueBits, bestBits);
@@ -166,7 +167,6 @@ internal static class DiskDensity
             $"{who}: block {f.Ulid}: {f.Samples} samples, {f.Series} series, {f.Chunks} chunks ({(double)f.Samples / f.Chunks:0.0} samples/chunk); " +
             $"chunks {f.ChunkBytes} B = {(double)f.ChunkBytes / f.Samples:0.000} B/sample, index {f.IndexBytes} B, " +
             $"chunks+index {(double)(f.ChunkBytes + f.IndexBytes) / f.Samples:0.000} B/sample; timestamps off the regular step: {100.0 * f.Scan.IrregularTimestamps / f.Samples:0.00} %; " +
-            $"values {(double)f.Scan.ValueBits / f.Samples:0.000} bits/sample as written, {(double)f.Scan.BestValueBits / f.Samples:0.000} with the best window choices " +
-            $"(chunks would take {(f.ChunkBytes - (f.Scan.ValueBits - f.Scan.BestValueBits) / 8.0) / f.Samples:0.000} B/sample)"));
+            $"values {(double)f.Scan.ValueBits / f.Samples:0.000} bits/sample with Prometheus's window rule, {(double)f.Scan.BestValueBits / f.Samples:0.000} with planned windows"));
     }
 }

@@ -20,6 +20,8 @@ if (args.Length > 0 && args[0] == "query-loop")
     return QueryLoop.Run(args[1..]);
 if (args.Length > 0 && args[0] == "disk-density")
     return DiskDensity.Run(args[1..]);
+if (args.Length > 0 && args[0] == "chunk-lengths")
+    return ChunkLengths.Run(args[1..]);
 if (args.Length > 0 && args[0] == "scrape-load")
     return ScrapeLoad.Run(args[1..]);
 if (args.Length > 0 && args[0] == "scrape-profile")

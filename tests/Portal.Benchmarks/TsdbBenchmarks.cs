@@ -86,6 +86,31 @@ public class TsdbXorBenchmarks
         while (_it.Next()) s += _it.V;
         return s;
     }
+
+    /// <summary>480 samples of a counter with hundredths (node_cpu_seconds_total-like), as blocks hold them.</summary>
+    private static readonly List<Sample> Block480 = MakeBlock480();
+
+    private static List<Sample> MakeBlock480()
+    {
+        var rnd = new Random(2);
+        var list = new List<Sample>(480);
+        double v = 123456.78;
+        for (int i = 0; i < 480; i++) { v = Math.Round(v + rnd.Next(0, 200) / 100.0, 2); list.Add(new Sample(i * 15_000L, v)); }
+        return list;
+    }
+
+    /// <summary>Prometheus's window rule, as the head encodes.</summary>
+    [Benchmark(OperationsPerInvoke = 480)]
+    public int Encode480ByPrometheusRule()
+    {
+        var c = new XorChunk(1024);
+        foreach (var s in Block480) c.Append(s.T, s.V);
+        return c.ByteLength;
+    }
+
+    /// <summary>Planned windows, as blocks are written.</summary>
+    [Benchmark(OperationsPerInvoke = 480)]
+    public int Encode480Planned() => ChunkUtil.EncodePlanned(Block480, 0, Block480.Count).Length;
 }
 
 /// <summary>Postings resolution for selectors over 1M head series.</summary>

@@ -84,19 +84,43 @@ public sealed class XorChunk
     public void Append(long t, double value)
     {
         ulong v = BitConverter.DoubleToUInt64Bits(value);
+        int num = AppendTimestamp(t);
+        if (num == 0) WriteBits(v, 64);
+        else WriteVDelta(v);
+        _v = v;
+    }
+
+    /// <summary>
+    /// Appends a sample whose value, when it differs from the previous one, is written in <paramref name="window"/>:
+    /// the current window is reused when it is that window, otherwise the window is opened. Windows chosen by
+    /// <see cref="XorWindowPlanner"/> make a chunk smaller than Prometheus's reuse-whenever-possible rule; every chunk
+    /// decodes with the standard decoder. The window must hold the value's XOR with the previous value (its leading
+    /// zeros, capped at 31, and trailing zeros at least the window's); it is ignored for the first sample and for a
+    /// value equal to the previous one.
+    /// </summary>
+    public void Append(long t, double value, XorWindow window)
+    {
+        ulong v = BitConverter.DoubleToUInt64Bits(value);
+        int num = AppendTimestamp(t);
+        if (num == 0) WriteBits(v, 64);
+        else WriteVDelta(v, window);
+        _v = v;
+    }
+
+    /// <summary>Writes the timestamp part of a sample, counts the sample and reserves room for its value; returns the count before.</summary>
+    private int AppendTimestamp(long t)
+    {
         int num = Count;
         if (num == 0)
         {
             EnsureBits(80 + 64);
             WriteVarint(t);
-            WriteBits(v, 64);
         }
         else if (num == 1)
         {
             ulong tDelta = (ulong)(t - _t);
             EnsureBits(80 + 77);
             WriteUvarint(tDelta);
-            WriteVDelta(v);
             _tDelta = tDelta;
         }
         else
@@ -109,17 +133,17 @@ public sealed class XorChunk
             else if (BitRange(dod, 17)) { WriteBits(0b110, 3); WriteBits((ulong)dod & 0x1FFFF, 17); }
             else if (BitRange(dod, 20)) { WriteBits(0b1110, 4); WriteBits((ulong)dod & 0xFFFFF, 20); }
             else { WriteBits(0b1111, 4); WriteBits((ulong)dod, 64); }
-            WriteVDelta(v);
             _tDelta = tDelta;
         }
         _t = t;
-        _v = v;
         BinaryPrimitives.WriteUInt16BigEndian(_buf, (ushort)(num + 1));
+        return num;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool BitRange(long x, int nbits) => -((1L << (nbits - 1)) - 1) <= x && x <= 1L << (nbits - 1);
 
+    /// <summary>Prometheus's rule: reuse the current window whenever the XOR fits in it, else open the tightest.</summary>
     private void WriteVDelta(ulong v)
     {
         ulong delta = v ^ _v;
@@ -133,6 +157,26 @@ public sealed class XorChunk
             WriteBits(delta >> _trailing, 64 - _leading - _trailing);
             return;
         }
+        OpenWindow(delta, leading, trailing);
+    }
+
+    private void WriteVDelta(ulong v, XorWindow window)
+    {
+        ulong delta = v ^ _v;
+        if (delta == 0) { WriteBits(0, 1); return; }
+        if (Math.Min(BitOperations.LeadingZeroCount(delta), 31) < window.Leading || BitOperations.TrailingZeroCount(delta) < window.Trailing)
+            throw new ArgumentException($"window {window} does not hold the XOR {delta:x16}", nameof(window));
+        if (window.Leading == _leading && window.Trailing == _trailing)
+        {
+            WriteBits(0b10, 2);
+            WriteBits(delta >> _trailing, 64 - _leading - _trailing);
+            return;
+        }
+        OpenWindow(delta, window.Leading, window.Trailing);
+    }
+
+    private void OpenWindow(ulong delta, int leading, int trailing)
+    {
         _leading = (byte)leading;
         _trailing = (byte)trailing;
         int sig = 64 - leading - trailing;
@@ -397,5 +441,48 @@ public static class ChunkUtil
         }
         if (c is not null) result.Add((min, c.LastT, c.ToArray()));
         return result;
+    }
+
+    /// <summary>
+    /// Encodes samples into as few XOR chunks as <paramref name="maxSamples"/> allows, sharing the samples out evenly
+    /// (1,000 samples with a limit of 480 make chunks of 333, 333 and 334, not 480, 480 and 40), so no chunk is a
+    /// short tail that costs a chunk's fixed start for few samples.
+    /// </summary>
+    public static List<(long MinT, long MaxT, byte[] Data)> EncodeEvenly(IReadOnlyList<Sample> samples, int maxSamples)
+    {
+        var result = new List<(long, long, byte[])>();
+        int chunks = (samples.Count + maxSamples - 1) / maxSamples;
+        int start = 0;
+        for (int k = 0; k < chunks; k++)
+        {
+            int end = (int)((long)samples.Count * (k + 1) / chunks);
+            result.Add((samples[start].T, samples[end - 1].T, EncodePlanned(samples, start, end)));
+            start = end;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Encodes samples [<paramref name="start"/>, <paramref name="end"/>) into one XOR chunk with the value windows
+    /// <see cref="XorWindowPlanner"/> chooses: the fewest bits the format allows, decodable by any reader of it.
+    /// </summary>
+    public static byte[] EncodePlanned(IReadOnlyList<Sample> samples, int start, int end)
+    {
+        int n = end - start;
+        var values = System.Buffers.ArrayPool<ulong>.Shared.Rent(n);
+        var windows = System.Buffers.ArrayPool<XorWindow>.Shared.Rent(n);
+        try
+        {
+            for (int i = 0; i < n; i++) values[i] = BitConverter.DoubleToUInt64Bits(samples[start + i].V);
+            long valueBits = XorWindowPlanner.Plan(values.AsSpan(0, n), windows.AsSpan(0, n));
+            var c = new XorChunk((int)((valueBits + 2 * n + 7) / 8) + 24);
+            for (int i = 0; i < n; i++) c.Append(samples[start + i].T, samples[start + i].V, windows[i]);
+            return c.ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<ulong>.Shared.Return(values);
+            System.Buffers.ArrayPool<XorWindow>.Shared.Return(windows);
+        }
     }
 }

@@ -38,7 +38,7 @@ public static class BackfillTool
                 for (; i < samples.Count && samples[i].T < start + blockRangeMs; i++)
                     if (part.Count == 0 || part[^1].T != samples[i].T) part.Add(samples[i]);
                 var chunks = new List<ChunkData>();
-                foreach (var (mn, mx, data) in ChunkUtil.Encode(part)) chunks.Add(new ChunkData(mn, mx, data));
+                foreach (var (mn, mx, data) in ChunkUtil.EncodeEvenly(part, TsdbOptions.DefaultMaxSamplesPerBlockChunk)) chunks.Add(new ChunkData(mn, mx, data));
                 if (!byBlock.TryGetValue(start, out var list)) byBlock[start] = list = new List<SeriesChunks>();
                 list.Add(new SeriesChunks(l, chunks));
             }

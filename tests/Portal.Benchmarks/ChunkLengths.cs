@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using Portal.Model;
+using Portal.Tsdb.Blocks;
+using Portal.Tsdb.Chunks;
+using Portal.Tsdb.Head;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// What chunk length and window choice do to the bytes of real data. Reads every block of the given data directories
+/// (the portal's or Prometheus's), joins each series' samples across them, and encodes them again in chunks of 120,
+/// 240, 480 and 960 samples (shared out evenly), once with Prometheus's window rule and once with
+/// <see cref="XorWindowPlanner"/>'s windows. Prints chunk bytes per sample as a chunk segment file stores them (length,
+/// encoding and CRC around each chunk), the index's chunk entries per sample, and the encoding time per sample.
+/// </summary>
+internal static class ChunkLengths
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: chunk-lengths DATA_DIR [DATA_DIR...]");
+            return 2;
+        }
+        var series = new Dictionary<Labels, List<Sample>>();
+        foreach (var dataDir in args)
+            foreach (var dir in Directory.GetDirectories(dataDir).Where(d => File.Exists(Path.Combine(d, "meta.json"))).Order(StringComparer.Ordinal))
+                ReadBlock(dir, series);
+        long samples = series.Values.Sum(s => (long)s.Count);
+        Console.WriteLine($"chunk-lengths: {series.Count} series, {samples} samples from {string.Join(", ", args)}");
+        if (samples == 0) return 1;
+
+        foreach (int length in new[] { 120, 240, 480, 960 })
+        {
+            var (ruleBytes, ruleChunks, ruleTime) = Encode(series.Values, length, planned: false);
+            var (planBytes, planChunks, planTime) = Encode(series.Values, length, planned: true);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {length,4} samples/chunk ({ruleChunks} chunks): Prometheus's rule {(double)ruleBytes / samples:0.000} B/sample ({ruleTime.TotalNanoseconds / samples:0} ns/sample), " +
+                $"planned windows {(double)planBytes / samples:0.000} B/sample ({planTime.TotalNanoseconds / samples:0} ns/sample); " +
+                $"index chunk entries about {(double)planChunks * IndexEntryBytes / samples:0.000} B/sample"));
+        }
+        return 0;
+    }
+
+    /// <summary>An index v2 chunk entry: min time delta, time span and reference delta as varints, about 8 bytes.</summary>
+    private const int IndexEntryBytes = 8;
+
+    private static void ReadBlock(string dir, Dictionary<Labels, List<Sample>> series)
+    {
+        var block = Block.Open(dir);
+        try
+        {
+            var chunks = new List<ChunkData>();
+            var it = new XorIterator();
+            foreach (int sref in block.AllPostings())
+            {
+                chunks.Clear();
+                var labels = block.Series(sref, long.MinValue, long.MaxValue, chunks);
+                if (!series.TryGetValue(labels, out var list)) series[labels] = list = [];
+                foreach (var c in chunks)
+                {
+                    it.Reset(c.Data);
+                    while (it.Next())
+                        if (list.Count == 0 || it.T > list[^1].T) list.Add(new Sample(it.T, it.V));
+                }
+            }
+        }
+        finally
+        {
+            block.Close();
+        }
+    }
+
+    private static (long Bytes, long Chunks, TimeSpan Time) Encode(IEnumerable<List<Sample>> series, int length, bool planned)
+    {
+        long bytes = 0, chunks = 0;
+        var sw = Stopwatch.StartNew();
+        foreach (var samples in series)
+        {
+            int count = (samples.Count + length - 1) / length;
+            int start = 0;
+            for (int k = 0; k < count; k++)
+            {
+                int end = (int)((long)samples.Count * (k + 1) / count);
+                int size;
+                if (planned) size = ChunkUtil.EncodePlanned(samples, start, end).Length;
+                else
+                {
+                    var c = new XorChunk(2 * (end - start) + 16);
+                    for (int i = start; i < end; i++) c.Append(samples[i].T, samples[i].V);
+                    size = c.ByteLength;
+                }
+                bytes += size + UvarintLength(size) + 1 + 4;
+                chunks++;
+                start = end;
+            }
+        }
+        return (bytes, chunks, sw.Elapsed);
+    }
+
+    private static int UvarintLength(int v) => v < 128 ? 1 : v < 16384 ? 2 : 3;
+}
