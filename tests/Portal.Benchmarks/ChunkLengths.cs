@@ -9,7 +9,7 @@ namespace Portal.Benchmarks;
 
 /// <summary>
 /// What chunk length and window choice do to the bytes of real data. Reads every block of the given data directories
-/// (the portal's or Prometheus's), joins each series' samples across them, and encodes them again in chunks of 120,
+/// (the portal's or Prometheus's), joins each series' samples across them, and, per job, encodes them again in chunks of 120,
 /// 240, 480 and 960 samples (shared out evenly), once with Prometheus's window rule and once with
 /// <see cref="XorWindowPlanner"/>'s windows. Prints chunk bytes per sample as a chunk segment file stores them (length,
 /// encoding and CRC around each chunk), the index's chunk entries per sample, and the encoding time per sample.
@@ -27,18 +27,32 @@ internal static class ChunkLengths
         foreach (var dataDir in args)
             foreach (var dir in Directory.GetDirectories(dataDir).Where(d => File.Exists(Path.Combine(d, "meta.json"))).Order(StringComparer.Ordinal))
                 ReadBlock(dir, series);
-        long samples = series.Values.Sum(s => (long)s.Count);
-        Console.WriteLine($"chunk-lengths: {series.Count} series, {samples} samples from {string.Join(", ", args)}");
-        if (samples == 0) return 1;
-
-        foreach (int length in new[] { 120, 240, 480, 960 })
+        if (series.Count == 0)
         {
-            var (ruleBytes, ruleChunks, ruleTime) = Encode(series.Values, length, planned: false);
-            var (planBytes, planChunks, planTime) = Encode(series.Values, length, planned: true);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {length,4} samples/chunk ({ruleChunks} chunks): Prometheus's rule {(double)ruleBytes / samples:0.000} B/sample ({ruleTime.TotalNanoseconds / samples:0} ns/sample), " +
-                $"planned windows {(double)planBytes / samples:0.000} B/sample ({planTime.TotalNanoseconds / samples:0} ns/sample); " +
-                $"index chunk entries about {(double)planChunks * IndexEntryBytes / samples:0.000} B/sample"));
+            Console.Error.WriteLine("chunk-lengths: no block with samples found");
+            return 1;
+        }
+        foreach (var job in series.GroupBy(s => s.Key.Get("job")).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var group = job.Select(s => s.Value).ToList();
+            long samples = group.Sum(s => (long)s.Count);
+            Console.WriteLine($"job=\"{job.Key}\": {group.Count} series, {samples} samples ({(double)samples / group.Count:0} per series)");
+            foreach (int length in new[] { 120, 240, 480, 960 })
+            {
+                var (ruleBytes, ruleChunks, ruleTime) = Encode(group, length, planned: false);
+                var (planBytes, planChunks, planTime) = Encode(group, length, planned: true);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {length,4} samples/chunk ({ruleChunks} chunks): Prometheus's rule {(double)ruleBytes / samples:0.000} B/sample ({ruleTime.TotalNanoseconds / samples:0} ns/sample), " +
+                    $"planned windows {(double)planBytes / samples:0.000} B/sample ({planTime.TotalNanoseconds / samples:0} ns/sample); " +
+                    $"plus index chunk entries about {(double)planChunks * IndexEntryBytes / samples:0.000} B/sample"));
+            }
+            Console.WriteLine("  metric names taking the most bytes at 480 samples/chunk, planned windows:");
+            var byName = job.GroupBy(s => s.Key.Get("__name__"))
+                .Select(g => (Name: g.Key, Series: g.Count(), Samples: g.Sum(s => (long)s.Value.Count), Bytes: Encode(g.Select(s => s.Value), 480, planned: true).Bytes))
+                .OrderByDescending(x => x.Bytes).Take(12);
+            foreach (var (name, count, n, bytes) in byName)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"    {name,-48} {count,4} series {100.0 * bytes / Encode(group, 480, planned: true).Bytes,5:0.0} % of the bytes, {(double)bytes / n:0.00} B/sample"));
         }
         return 0;
     }

@@ -159,17 +159,23 @@ public class TsdbPostingsBenchmarks
     }
 }
 
-/// <summary>Block write (head cut) and block read for 10k series × 2h of 15 s samples.</summary>
+/// <summary>
+/// Block write (head cut) and block read for 10k series × 2h of 15 s samples, with the head's 120-sample chunks kept
+/// (120) or merged into one planned chunk per series (480).
+/// </summary>
 [ShortRunJob, MemoryDiagnoser]
 public class TsdbBlockBenchmarks
 {
+    [Params(120, 480)]
+    public int MaxSamplesPerBlockChunk { get; set; }
+
     [Benchmark]
     public long WriteAndReadBlock()
     {
         string dir = Path.Combine(Path.GetTempPath(), "tsdbbench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using var db = TsdbDatabase.Open(dir, new TsdbOptions { CompactionInterval = TimeSpan.Zero });
+            using var db = TsdbDatabase.Open(dir, new TsdbOptions { CompactionInterval = TimeSpan.Zero, MaxSamplesPerBlockChunk = MaxSamplesPerBlockChunk });
             var refs = new SeriesRef[10_000];
             var labels = new Labels[refs.Length];
             for (int i = 0; i < refs.Length; i++)
@@ -197,4 +203,41 @@ public class TsdbBlockBenchmarks
             Directory.Delete(dir, true);
         }
     }
+}
+
+/// <summary>
+/// Turning a head range into a block's chunks for 10k series × 2h of 15 s samples (four 120-sample head chunks each; a
+/// third constant, a third counters with hundredths, a third random gauges): kept as they are (120) or merged into one
+/// chunk per series with planned windows (480). What the merge costs a head cut, without the disk.
+/// </summary>
+[ShortRunJob, MemoryDiagnoser]
+public class TsdbBlockChunksBenchmarks
+{
+    [Params(120, 480)]
+    public int MaxSamplesPerBlockChunk { get; set; }
+
+    private List<Portal.Tsdb.Querying.GatheredSeries> _series = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rnd = new Random(3);
+        for (int i = 0; i < 10_000; i++)
+        {
+            var g = new Portal.Tsdb.Querying.GatheredSeries(Labels.FromStrings("__name__", "m", "i", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            double v = 1000;
+            var samples = new List<Sample>();
+            for (int k = 0; k < 480; k++)
+            {
+                v = (i % 3) switch { 0 => v, 1 => Math.Round(v + rnd.Next(0, 300) / 100.0, 2), _ => rnd.NextDouble() };
+                samples.Add(new Sample(k * 15_000L, v));
+            }
+            foreach (var (mn, mx, data) in ChunkUtil.Encode(samples))
+                g.Chunks.Add(new Portal.Tsdb.Querying.QueryChunk(new Portal.Tsdb.Head.ChunkData(mn, mx, data), null));
+            _series.Add(g);
+        }
+    }
+
+    [Benchmark]
+    public int BuildBlockChunks() => TsdbDatabase.BuildSeriesChunks(_series, 0, 2 * 3600_000 - 1, MaxSamplesPerBlockChunk).Count;
 }
