@@ -15,9 +15,11 @@ public enum ChunkEncoding : byte
 }
 
 /// <summary>
-/// A Gorilla XOR chunk being appended to, bit-exact with Prometheus's <c>chunkenc.XORChunk</c>:
+/// A Gorilla XOR chunk being appended to, in Prometheus's <c>chunkenc.XORChunk</c> format:
 /// 2-byte big-endian sample count, first timestamp as varint, first value as 64 raw bits, second
 /// timestamp delta as uvarint, then delta-of-delta timestamps and XOR-compressed values.
+/// <see cref="Append(long, double)"/> writes bit for bit what Prometheus's encoder writes;
+/// <see cref="Append(long, double, XorWindow)"/> lets the caller choose the value windows (same format, fewer bits).
 /// Not thread-safe: the owner serializes appends and snapshots.
 /// </summary>
 public sealed class XorChunk

@@ -61,8 +61,12 @@ public static class XorWindowPlanner
         for (int i = 0; i < 64; i++) if (seenTrailing[i]) ts[nt++] = (byte)i;
         int states = nl * nt;
         if ((long)changes * states > MaxPlanCells) return PlanLikePrometheus(values, windows);
+        Span<byte> fitL = stackalloc byte[32]; // candidates of leading zeros ≤ l
+        Span<byte> fitT = stackalloc byte[64]; // candidates of trailing zeros ≤ t
+        for (int i = 0, n = 0; i < 32; i++) fitL[i] = (byte)(n += seenLeading[i] ? 1 : 0);
+        for (int i = 0, n = 0; i < 64; i++) fitT[i] = (byte)(n += seenTrailing[i] ? 1 : 0);
 
-        // cost[k]: fewest bits of the changes so far ending with state k's window in force.
+        // cost[k]: fewest bits of the changes so far ending with state k = a × nt + b (window ls[a], ts[b]) in force.
         // reused[s * states + k]: whether the best way to be in k at change s kept k from change s − 1 (else it was
         // opened after the best state of change s − 1, which is bestBefore[s]; −1 = before any window).
         var pool = ArrayPool<long>.Shared;
@@ -74,7 +78,7 @@ public static class XorWindowPlanner
         {
             long best = 0;
             int bestState = -1;
-            int s = 0;
+            int s = 0, prevNa = 0, prevNb = 0;
             for (int i = 1; i < values.Length; i++)
             {
                 ulong x = values[i] ^ values[i - 1];
@@ -86,31 +90,35 @@ public static class XorWindowPlanner
                 long nextBest = Unreachable;
                 int nextBestState = -1;
                 int row = s * states;
-                for (int a = 0; a < nl; a++)
+                // The windows holding this XOR are the rectangle a < fitL[l], b < fitT[t] of the sorted candidates; those
+                // in force after the previous change (the previous rectangle) may be reused, the rest only opened.
+                int na = fitL[l], nb = fitT[t];
+                for (int a = 0; a < na; a++)
                 {
                     int k = a * nt;
-                    if (ls[a] > l)
+                    int rowWidth = 64 - ls[a];
+                    int reachable = a < prevNa ? Math.Min(nb, prevNb) : 0;
+                    int b = 0;
+                    for (; b < reachable; b++, k++)
                     {
-                        next.AsSpan(k, states - k).Fill(Unreachable);
-                        break;
-                    }
-                    for (int b = 0; b < nt; b++, k++)
-                    {
-                        if (ts[b] > t)
-                        {
-                            next.AsSpan(k, nt - b).Fill(Unreachable);
-                            break;
-                        }
-                        int width = 64 - ls[a] - ts[b];
-                        long open = openBase + width;
-                        long reuse = s > 0 && cost[k] < Unreachable ? cost[k] + 2 + width : Unreachable;
+                        int width = rowWidth - ts[b];
+                        long reuse = cost[k] + 2 + width, open = openBase + width;
                         bool keep = reuse <= open;
                         long c = keep ? reuse : open;
                         next[k] = c;
                         reused[row + k] = keep;
                         if (c < nextBest) { nextBest = c; nextBestState = k; }
                     }
+                    for (; b < nb; b++, k++)
+                    {
+                        long c = openBase + rowWidth - ts[b];
+                        next[k] = c;
+                        reused[row + k] = false;
+                        if (c < nextBest) { nextBest = c; nextBestState = k; }
+                    }
                 }
+                prevNa = na;
+                prevNb = nb;
                 (cost, next) = (next, cost);
                 best = nextBest;
                 bestState = nextBestState;
