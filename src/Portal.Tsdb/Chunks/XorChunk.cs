@@ -448,7 +448,7 @@ public static class ChunkUtil
     /// <summary>
     /// Encodes samples into as few XOR chunks as <paramref name="maxSamples"/> allows, sharing the samples out evenly
     /// (1,000 samples with a limit of 480 make chunks of 333, 333 and 334, not 480, 480 and 40), so no chunk is a
-    /// short tail that costs a chunk's fixed start for few samples.
+    /// short tail that costs a chunk's fixed start for few samples. Each chunk is written by <see cref="EncodePlanned"/>.
     /// </summary>
     public static List<(long MinT, long MaxT, byte[] Data)> EncodeEvenly(IReadOnlyList<Sample> samples, int maxSamples)
     {
