@@ -11,20 +11,23 @@ namespace Portal.Benchmarks;
 /// What chunk length and window choice do to the bytes of real data. Reads every block of the given data directories
 /// (the portal's or Prometheus's), joins each series' samples across them, and, per job, encodes them again in chunks of 120,
 /// 240, 480 and 960 samples (shared out evenly), once with Prometheus's window rule and once with
-/// <see cref="XorWindowPlanner"/>'s windows. Prints chunk bytes per sample as a chunk segment file stores them (length,
+/// <see cref="XorWindowPlanner"/>'s windows (with <c>--align</c>, after moving timestamps onto the series' grid as the
+/// portal's scrape loops do). Prints chunk bytes per sample as a chunk segment file stores them (length,
 /// encoding and CRC around each chunk), the index's chunk entries per sample, and the encoding time per sample.
 /// </summary>
 internal static class ChunkLengths
 {
     public static int Run(string[] args)
     {
-        if (args.Length == 0)
+        bool align = args.Contains("--align");
+        var dirs = args.Where(a => a != "--align").ToArray();
+        if (dirs.Length == 0)
         {
-            Console.Error.WriteLine("usage: chunk-lengths DATA_DIR [DATA_DIR...]");
+            Console.Error.WriteLine("usage: chunk-lengths [--align] DATA_DIR [DATA_DIR...]");
             return 2;
         }
         var series = new Dictionary<Labels, List<Sample>>();
-        foreach (var dataDir in args)
+        foreach (var dataDir in dirs)
             foreach (var dir in Directory.GetDirectories(dataDir).Where(d => File.Exists(Path.Combine(d, "meta.json"))).Order(StringComparer.Ordinal))
                 ReadBlock(dir, series);
         if (series.Count == 0)
@@ -36,7 +39,11 @@ internal static class ChunkLengths
         {
             var group = job.Select(s => s.Value).ToList();
             long samples = group.Sum(s => (long)s.Count);
-            Console.WriteLine($"job=\"{job.Key}\": {group.Count} series, {samples} samples ({(double)samples / group.Count:0} per series)");
+            long irregular = group.Sum(Irregular);
+            if (align) foreach (var list in group) Align(list);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"job=\"{job.Key}\": {group.Count} series, {samples} samples ({(double)samples / group.Count:0} per series), " +
+                $"timestamps off the regular step {100.0 * irregular / samples:0.00} %{(align ? $", aligned to it: {100.0 * group.Sum(Irregular) / samples:0.00} %" : "")}"));
             foreach (int length in new[] { 120, 240, 480, 960 })
             {
                 var (ruleBytes, ruleChunks, ruleTime) = Encode(group, length, planned: false);
@@ -55,6 +62,34 @@ internal static class ChunkLengths
                     $"    {name,-48} {count,4} series {100.0 * bytes / Encode(group, 480, planned: true).Bytes,5:0.0} % of the bytes, {(double)bytes / n:0.00} B/sample"));
         }
         return 0;
+    }
+
+    /// <summary>Samples whose distance to the previous one differs from the distance before (a delta-of-delta other than 0).</summary>
+    private static long Irregular(List<Sample> samples)
+    {
+        long n = 0;
+        for (int i = 2; i < samples.Count; i++)
+            if (samples[i].T - samples[i - 1].T != samples[i - 1].T - samples[i - 2].T) n++;
+        return n;
+    }
+
+    /// <summary>
+    /// Moves each timestamp within 25 ms of the series' grid (its first timestamp plus whole steps, the step being the
+    /// most common distance) onto it, as the portal's scrape loops align scrape timestamps; for data Prometheus scraped,
+    /// this shows what the same values take with the portal's timestamps.
+    /// </summary>
+    private static void Align(List<Sample> samples)
+    {
+        if (samples.Count < 3) return;
+        long step = samples.Zip(samples.Skip(1), (a, b) => b.T - a.T).GroupBy(d => d).MaxBy(g => g.Count())!.Key;
+        if (step <= 0) return;
+        long origin = samples[0].T;
+        for (int i = 1; i < samples.Count; i++)
+        {
+            long k = (long)Math.Round((double)(samples[i].T - origin) / step);
+            long grid = origin + k * step;
+            if (Math.Abs(samples[i].T - grid) <= 25 && grid > samples[i - 1].T) samples[i] = new Sample(grid, samples[i].V);
+        }
     }
 
     /// <summary>An index v2 chunk entry: min time delta, time span and reference delta as varints, about 8 bytes.</summary>
