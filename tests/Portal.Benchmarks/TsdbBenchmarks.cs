@@ -160,7 +160,8 @@ public class TsdbPostingsBenchmarks
 }
 
 /// <summary>
-/// Block write (head cut) and block read for 10k series × 2h of 15 s samples, with the head's 120-sample chunks kept
+/// Block write (head cut) and block read for 10k series × 2h of 15 s samples (3h15m appended, the first 2h cut into a
+/// block), with the head's 120-sample chunks kept
 /// (120) or merged into one planned chunk per series (480).
 /// </summary>
 [ShortRunJob, MemoryDiagnoser]
@@ -181,13 +182,14 @@ public class TsdbBlockBenchmarks
             for (int i = 0; i < refs.Length; i++)
                 labels[i] = Labels.FromStrings("__name__", "node_network_receive_bytes_total", "device", "eth" + (i % 4).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "instance", "host-" + (i / 4).ToString(System.Globalization.CultureInfo.InvariantCulture), "job", "node");
-            for (long t = 0; t < 3 * 3600_000 + 1; t += 15_000)
+            for (long t = 0; t <= 3 * 3600_000 + 15 * 60_000; t += 15_000)
             {
                 var app = db.Appender();
                 for (int i = 0; i < refs.Length; i++) refs[i] = app.Append(refs[i], labels[i], t, t / 15_000 * 1024.0 + i);
                 app.Commit();
             }
             db.Compact();
+            if (db.Blocks.Count == 0) throw new InvalidOperationException("no block was written");
             long n = 0;
             using var q = db.Querier(0, 2 * 3600_000 - 1);
             var set = q.Select(false, null, new Matcher(MatchType.Regex, "__name__", ".+"));
@@ -240,4 +242,72 @@ public class TsdbBlockChunksBenchmarks
 
     [Benchmark]
     public int BuildBlockChunks() => TsdbDatabase.BuildSeriesChunks(_series, 0, 2 * 3600_000 - 1, MaxSamplesPerBlockChunk).Count;
+}
+
+/// <summary>
+/// What longer block chunks cost queries over short ranges of old data: 10k series × 2h of 15 s samples in a block,
+/// chunks of 120 or 480 samples; each operation reads every series' samples in a 5-minute window in the middle of the
+/// block (an instant query's lookback) through the querier, seeking to the window's start.
+/// </summary>
+[ShortRunJob, MemoryDiagnoser]
+public class TsdbBlockLookbackBenchmarks
+{
+    [Params(120, 480)]
+    public int MaxSamplesPerBlockChunk { get; set; }
+
+    private string _dir = "";
+    private TsdbDatabase _db = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "tsdbbench-" + Guid.NewGuid().ToString("N"));
+        _db = TsdbDatabase.Open(_dir, new TsdbOptions { CompactionInterval = TimeSpan.Zero, MaxSamplesPerBlockChunk = MaxSamplesPerBlockChunk });
+        var refs = new SeriesRef[10_000];
+        var labels = new Labels[refs.Length];
+        var rnd = new Random(4);
+        var values = new double[refs.Length];
+        for (int i = 0; i < refs.Length; i++)
+            labels[i] = Labels.FromStrings("__name__", "node_cpu_seconds_total", "cpu", (i % 16).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "instance", "host-" + (i / 16).ToString(System.Globalization.CultureInfo.InvariantCulture), "job", "node");
+        for (long t = 0; t <= 3 * 3600_000 + 15 * 60_000; t += 15_000)
+        {
+            var app = _db.Appender();
+            for (int i = 0; i < refs.Length; i++)
+            {
+                values[i] = Math.Round(values[i] + rnd.Next(0, 1500) / 100.0, 2);
+                refs[i] = app.Append(refs[i], labels[i], t, values[i]);
+            }
+            app.Commit();
+        }
+        _db.Compact();
+        if (_db.Blocks.Count == 0) throw new InvalidOperationException("no block was written");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _db.Dispose();
+        Directory.Delete(_dir, true);
+    }
+
+    [Benchmark]
+    public long ReadFiveMinutesOfEverySeries()
+    {
+        const long At = 3600_000;
+        long n = 0;
+        using var q = _db.Querier(At - 300_000, At);
+        var set = q.Select(false, null, new Matcher(MatchType.Equal, "__name__", "node_cpu_seconds_total"));
+        while (set.MoveNext())
+        {
+            var it = set.Current.Iterator();
+            if (it.Seek(At - 300_000) != ValueKind.Float) continue;
+            do
+            {
+                if (it.At().T > At) break;
+                n++;
+            } while (it.Next() == ValueKind.Float);
+        }
+        return n;
+    }
 }
