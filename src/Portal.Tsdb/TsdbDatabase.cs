@@ -339,13 +339,25 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
     /// <summary>
     /// Turns gathered series into the chunks a block stores. A series' chunks are kept verbatim when they lie inside
     /// [mint, maxtIncl], do not overlap, carry no deletions and could not be merged into fewer chunks of at most
-    /// <paramref name="maxSamplesPerChunk"/> samples; otherwise its samples are decoded (deletions applied, overlaps
-    /// merged) and re-encoded into as few, evenly filled chunks as the limit allows.
+    /// <paramref name="maxSamplesPerChunk"/> samples. Chunks that only need merging are re-encoded when the block
+    /// writer reaches the series (so they are never all in memory at once); series with deletions or overlaps are
+    /// decoded here (deletions applied, overlaps merged), so a series left without samples is not written at all.
+    /// Re-encoded chunks are as few and evenly filled as the limit allows.
     /// </summary>
     internal static List<SeriesChunks> BuildSeriesChunks(List<GatheredSeries> gathered, long mint, long maxtIncl, int maxSamplesPerChunk)
     {
         var result = new List<SeriesChunks>(gathered.Count);
         var samples = new List<Sample>();
+        List<ChunkData> Reencode(GatheredSeries g)
+        {
+            var it = new ChunkSeriesIterator(g.Chunks, mint, maxtIncl);
+            samples.Clear();
+            while (it.Next() == ValueKind.Float) samples.Add(it.At());
+            if (it.Error is not null) throw it.Error;
+            var chunks = new List<ChunkData>();
+            foreach (var (mn, mx, data) in ChunkUtil.EncodeEvenly(samples, maxSamplesPerChunk)) chunks.Add(new ChunkData(mn, mx, data));
+            return chunks;
+        }
         foreach (var g in gathered)
         {
             g.Chunks.Sort((a, b) => a.Chunk.MinT.CompareTo(b.Chunk.MinT));
@@ -360,24 +372,21 @@ public sealed class TsdbDatabase : IAppendable, Portal.Model.IQueryable, ICommit
                     verbatim = false;
                 else total += XorIterator.SampleCount(c.Chunk.Data.Span);
             }
-            if (verbatim && g.Chunks.Count > 1 && (total + maxSamplesPerChunk - 1) / maxSamplesPerChunk < g.Chunks.Count)
-                verbatim = false;
-            List<ChunkData> chunks;
-            if (verbatim)
+            if (verbatim && (g.Chunks.Count <= 1 || (total + maxSamplesPerChunk - 1) / maxSamplesPerChunk >= g.Chunks.Count))
             {
-                chunks = new List<ChunkData>(g.Chunks.Count);
+                var chunks = new List<ChunkData>(g.Chunks.Count);
                 foreach (var c in g.Chunks) chunks.Add(c.Chunk);
+                if (chunks.Count > 0) result.Add(new SeriesChunks(g.Labels, chunks));
+            }
+            else if (verbatim)
+            {
+                result.Add(new SeriesChunks(g.Labels, null, () => Reencode(g)));
             }
             else
             {
-                var it = new ChunkSeriesIterator(g.Chunks, mint, maxtIncl);
-                samples.Clear();
-                while (it.Next() == ValueKind.Float) samples.Add(it.At());
-                if (it.Error is not null) throw it.Error;
-                chunks = new List<ChunkData>();
-                foreach (var (mn, mx, data) in ChunkUtil.EncodeEvenly(samples, maxSamplesPerChunk)) chunks.Add(new ChunkData(mn, mx, data));
+                var chunks = Reencode(g);
+                if (chunks.Count > 0) result.Add(new SeriesChunks(g.Labels, chunks));
             }
-            if (chunks.Count > 0) result.Add(new SeriesChunks(g.Labels, chunks));
         }
         return result;
     }

@@ -117,6 +117,28 @@ public class BlockChunkTests
         Assert.True(asHead - merged >= 12 * 10, $"480 per chunk: {merged} B, 120 per chunk: {asHead} B");
     }
 
+    [Fact]
+    public void ChunksToMergeAreEncodedOnlyWhenTheWriterReachesTheirSeries()
+    {
+        static Portal.Tsdb.Querying.GatheredSeries Series(string name, int samples, Interval[]? deleted = null)
+        {
+            var g = new Portal.Tsdb.Querying.GatheredSeries(TestUtil.L("__name__", name));
+            var list = Enumerable.Range(0, samples).Select(i => new Sample(i * 1000L, i)).ToList();
+            foreach (var (mn, mx, data) in ChunkUtil.Encode(list)) g.Chunks.Add(new Portal.Tsdb.Querying.QueryChunk(new ChunkData(mn, mx, data), deleted));
+            return g;
+        }
+        var built = TsdbDatabase.BuildSeriesChunks(
+            [Series("merged", 360), Series("single", 100), Series("deleted", 360, [new Interval(0, 10_000)]), Series("all_deleted", 360, [new Interval(0, 1_000_000)])],
+            0, 1_000_000, 480);
+        // Merging is deferred (a head cut holds one series' new chunks at a time); deletions are applied at once, so a
+        // series left without samples is not written; a lone chunk is kept as it is.
+        Assert.Equal(["merged", "single", "deleted"], built.Select(s => s.Labels.Get("__name__")));
+        Assert.Null(built[0].Chunks);
+        Assert.Equal([360], built[0].Encode!().Select(c => XorIterator.SampleCount(c.Data.Span)));
+        Assert.Single(built[1].Chunks!);
+        Assert.Equal([349], built[2].Chunks!.Select(c => XorIterator.SampleCount(c.Data.Span)));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(65_536)]

@@ -7,8 +7,15 @@ using Portal.Tsdb.Wal;
 
 namespace Portal.Tsdb.Blocks;
 
-/// <summary>One series to write into a block: its labels and its final, non-overlapping chunks in time order.</summary>
-internal readonly record struct SeriesChunks(Labels Labels, List<ChunkData> Chunks);
+/// <summary>
+/// One series to write into a block: its labels and its final, non-overlapping chunks in time order, either given
+/// (<paramref name="Chunks"/>) or made by <paramref name="Encode"/> when the writer reaches the series, so a block's
+/// re-encoded chunks are written one series at a time instead of all held in memory. Encode must return at least one chunk.
+/// </summary>
+internal readonly record struct SeriesChunks(Labels Labels, List<ChunkData>? Chunks, Func<List<ChunkData>>? Encode = null);
+
+/// <summary>Where a written chunk went and the time range it covers: what the index records of it.</summary>
+internal readonly record struct WrittenChunk(ulong Ref, long MinT, long MaxT);
 
 /// <summary>
 /// Writes a block in Prometheus's on-disk format (index v2, chunk segments, tombstones, meta.json)
@@ -41,9 +48,9 @@ internal static class BlockWriter
         meta.Compaction.Sources = sources ?? [ulid];
         meta.Compaction.Parents = parents;
 
-        var chunkRefs = new List<ulong>[series.Count];
-        WriteChunks(Path.Combine(tmp, "chunks"), series, chunkRefs, meta.Stats);
-        WriteIndex(Path.Combine(tmp, "index"), series, chunkRefs);
+        var written = new WrittenChunk[series.Count][];
+        WriteChunks(Path.Combine(tmp, "chunks"), series, written, meta.Stats);
+        WriteIndex(Path.Combine(tmp, "index"), series, written);
         meta.Stats.NumSeries = (ulong)series.Count;
         WriteTombstones(Path.Combine(tmp, "tombstones"), []);
         FileSync.WriteAtomic(Path.Combine(tmp, "meta.json"), meta.ToJson());
@@ -54,7 +61,7 @@ internal static class BlockWriter
         return final;
     }
 
-    private static void WriteChunks(string dir, IReadOnlyList<SeriesChunks> series, List<ulong>[] refs, BlockStats stats)
+    private static void WriteChunks(string dir, IReadOnlyList<SeriesChunks> series, WrittenChunk[][] written, BlockStats stats)
     {
         int seq = 0;
         FileStream? f = null;
@@ -73,12 +80,14 @@ internal static class BlockWriter
         Open();
         for (int i = 0; i < series.Count; i++)
         {
-            var list = new List<ulong>(series[i].Chunks.Count);
-            foreach (var c in series[i].Chunks)
+            var chunks = series[i].Chunks ?? series[i].Encode!();
+            var list = new WrittenChunk[chunks.Count];
+            for (int k = 0; k < chunks.Count; k++)
             {
+                var c = chunks[k];
                 int len = c.Data.Length;
                 if (off + len + 15 > MaxChunkSegment && off > 8) Open();
-                list.Add(((ulong)(seq - 1) << 32) | (ulong)off);
+                list[k] = new WrittenChunk(((ulong)(seq - 1) << 32) | (ulong)off, c.MinT, c.MaxT);
                 int start = buf.Length;
                 buf.PutUvarint((ulong)len);
                 int encStart = buf.Length;
@@ -90,14 +99,14 @@ internal static class BlockWriter
                 stats.NumSamples += (ulong)XorIterator.SampleCount(c.Data.Span);
                 if (buf.Length > 1 << 20) { f!.Write(buf.WrittenSpan); buf.Reset(); }
             }
-            refs[i] = list;
+            written[i] = list;
         }
         f!.Write(buf.WrittenSpan);
         f.Flush(true);
         f.Dispose();
     }
 
-    private static void WriteIndex(string path, IReadOnlyList<SeriesChunks> series, List<ulong>[] chunkRefs)
+    private static void WriteIndex(string path, IReadOnlyList<SeriesChunks> series, WrittenChunk[][] written)
     {
         // Symbols: every label name and value, sorted in UTF-8 byte order.
         var symSet = new HashSet<string>(StringComparer.Ordinal);
@@ -159,27 +168,26 @@ internal static class BlockWriter
                 if (!valuesByName.TryGetValue(l.Name, out var vs)) valuesByName[l.Name] = vs = new HashSet<string>(StringComparer.Ordinal);
                 vs.Add(l.Value);
             }
-            var chunks = series[i].Chunks;
-            var refs = chunkRefs[i];
-            sec.PutUvarint((ulong)chunks.Count);
+            var chunks = written[i];
+            sec.PutUvarint((ulong)chunks.Length);
             long prevMaxT = 0;
             ulong prevRef = 0;
-            for (int c = 0; c < chunks.Count; c++)
+            for (int c = 0; c < chunks.Length; c++)
             {
                 if (c == 0)
                 {
                     sec.PutVarint(chunks[c].MinT);
                     sec.PutUvarint((ulong)(chunks[c].MaxT - chunks[c].MinT));
-                    sec.PutUvarint(refs[c]);
+                    sec.PutUvarint(chunks[c].Ref);
                 }
                 else
                 {
                     sec.PutUvarint((ulong)(chunks[c].MinT - prevMaxT));
                     sec.PutUvarint((ulong)(chunks[c].MaxT - chunks[c].MinT));
-                    sec.PutVarint((long)(refs[c] - prevRef));
+                    sec.PutVarint((long)(chunks[c].Ref - prevRef));
                 }
                 prevMaxT = chunks[c].MaxT;
-                prevRef = refs[c];
+                prevRef = chunks[c].Ref;
             }
             w.PutUvarint((ulong)sec.Length);
             w.PutBytes(sec.WrittenSpan);
