@@ -108,6 +108,18 @@ public sealed class RemoteWritePrometheusTests
                 $"--web.listen-address=127.0.0.1:{promPort}", "--web.enable-remote-write-receiver");
             using var p = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{promPort}"), Timeout = TimeSpan.FromSeconds(10) };
             var deadline = DateTime.UtcNow.AddSeconds(60);
+            // Until its storage is open Prometheus answers every API call with a plain-text 503.
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    if ((await p.GetAsync("/-/ready")).IsSuccessStatusCode) break;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(250);
+            }
             System.Text.Json.JsonElement series = default;
             while (DateTime.UtcNow < deadline)
             {
