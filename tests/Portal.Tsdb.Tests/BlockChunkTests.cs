@@ -139,6 +139,19 @@ public class BlockChunkTests
         Assert.Equal([349], built[2].Chunks!.Select(c => XorIterator.SampleCount(c.Data.Span)));
     }
 
+    [Fact]
+    public void AWriteThatFailsMidwayLeavesNothingBehind()
+    {
+        using var dir = new TempDir();
+        var good = new List<ChunkData>();
+        foreach (var (mn, mx, data) in ChunkUtil.Encode([new Sample(0, 1), new Sample(1000, 2)])) good.Add(new ChunkData(mn, mx, data));
+        var e = Assert.Throws<InvalidDataException>(() => BlockWriter.Write(dir.Path, 0, 7_200_000,
+            [new SeriesChunks(TestUtil.L("__name__", "a"), good), new SeriesChunks(TestUtil.L("__name__", "b"), null, () => throw new InvalidDataException("chunk 7 of series b is corrupt"))],
+            1, null, null));
+        Assert.Contains("series b", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(65_536)]

@@ -48,14 +48,24 @@ internal static class BlockWriter
         meta.Compaction.Sources = sources ?? [ulid];
         meta.Compaction.Parents = parents;
 
-        var written = new WrittenChunk[series.Count][];
-        WriteChunks(Path.Combine(tmp, "chunks"), series, written, meta.Stats);
-        WriteIndex(Path.Combine(tmp, "index"), series, written);
-        meta.Stats.NumSeries = (ulong)series.Count;
-        WriteTombstones(Path.Combine(tmp, "tombstones"), []);
-        FileSync.WriteAtomic(Path.Combine(tmp, "meta.json"), meta.ToJson());
-        FileSync.SyncDirectory(Path.Combine(tmp, "chunks"));
-        FileSync.SyncDirectory(tmp);
+        try
+        {
+            var written = new WrittenChunk[series.Count][];
+            WriteChunks(Path.Combine(tmp, "chunks"), series, written, meta.Stats);
+            WriteIndex(Path.Combine(tmp, "index"), series, written);
+            meta.Stats.NumSeries = (ulong)series.Count;
+            WriteTombstones(Path.Combine(tmp, "tombstones"), []);
+            FileSync.WriteAtomic(Path.Combine(tmp, "meta.json"), meta.ToJson());
+            FileSync.SyncDirectory(Path.Combine(tmp, "chunks"));
+            FileSync.SyncDirectory(tmp);
+        }
+        catch
+        {
+            // A chunk that fails to decode while being merged, or a full disk: nothing becomes visible and the
+            // sources stay as they are. Leftovers not removable now are removed when the database next opens.
+            try { Directory.Delete(tmp, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
         Directory.Move(tmp, final);
         FileSync.SyncDirectory(parentDir);
         return final;
@@ -77,33 +87,39 @@ internal static class BlockWriter
             buf.PutByte(0); buf.PutByte(0); buf.PutByte(0);
             off = 8;
         }
-        Open();
-        for (int i = 0; i < series.Count; i++)
+        try
         {
-            var chunks = series[i].Chunks ?? series[i].Encode!();
-            var list = new WrittenChunk[chunks.Count];
-            for (int k = 0; k < chunks.Count; k++)
+            Open();
+            for (int i = 0; i < series.Count; i++)
             {
-                var c = chunks[k];
-                int len = c.Data.Length;
-                if (off + len + 15 > MaxChunkSegment && off > 8) Open();
-                list[k] = new WrittenChunk(((ulong)(seq - 1) << 32) | (ulong)off, c.MinT, c.MaxT);
-                int start = buf.Length;
-                buf.PutUvarint((ulong)len);
-                int encStart = buf.Length;
-                buf.PutByte((byte)c.Encoding);
-                buf.PutBytes(c.Data.Span);
-                buf.PutBE32(Crc32C.Compute(buf.WrittenSpan[encStart..]));
-                off += buf.Length - start;
-                stats.NumChunks++;
-                stats.NumSamples += (ulong)XorIterator.SampleCount(c.Data.Span);
-                if (buf.Length > 1 << 20) { f!.Write(buf.WrittenSpan); buf.Reset(); }
+                var chunks = series[i].Chunks ?? series[i].Encode!();
+                var list = new WrittenChunk[chunks.Count];
+                for (int k = 0; k < chunks.Count; k++)
+                {
+                    var c = chunks[k];
+                    int len = c.Data.Length;
+                    if (off + len + 15 > MaxChunkSegment && off > 8) Open();
+                    list[k] = new WrittenChunk(((ulong)(seq - 1) << 32) | (ulong)off, c.MinT, c.MaxT);
+                    int start = buf.Length;
+                    buf.PutUvarint((ulong)len);
+                    int encStart = buf.Length;
+                    buf.PutByte((byte)c.Encoding);
+                    buf.PutBytes(c.Data.Span);
+                    buf.PutBE32(Crc32C.Compute(buf.WrittenSpan[encStart..]));
+                    off += buf.Length - start;
+                    stats.NumChunks++;
+                    stats.NumSamples += (ulong)XorIterator.SampleCount(c.Data.Span);
+                    if (buf.Length > 1 << 20) { f!.Write(buf.WrittenSpan); buf.Reset(); }
+                }
+                written[i] = list;
             }
-            written[i] = list;
+            f!.Write(buf.WrittenSpan);
+            f.Flush(true);
         }
-        f!.Write(buf.WrittenSpan);
-        f.Flush(true);
-        f.Dispose();
+        finally
+        {
+            f?.Dispose();
+        }
     }
 
     private static void WriteIndex(string path, IReadOnlyList<SeriesChunks> series, WrittenChunk[][] written)
