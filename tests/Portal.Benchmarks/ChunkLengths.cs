@@ -65,7 +65,7 @@ internal static class ChunkLengths
     }
 
     /// <summary>Samples whose distance to the previous one differs from the distance before (a delta-of-delta other than 0).</summary>
-    private static long Irregular(List<Sample> samples)
+    internal static long Irregular(List<Sample> samples)
     {
         long n = 0;
         for (int i = 2; i < samples.Count; i++)

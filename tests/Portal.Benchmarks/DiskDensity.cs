@@ -120,13 +120,14 @@ internal static class DiskDensity
         {
             long irregular = 0, valueBits = 0, bestBits = 0;
             var chunks = new List<ChunkData>();
+            var samples = new List<Sample>();
             var values = new List<ulong>();
             var it = new XorIterator();
             foreach (int sref in block.AllPostings())
             {
                 chunks.Clear();
                 block.Series(sref, long.MinValue, long.MaxValue, chunks);
-                long prev = long.MinValue, prevDelta = long.MinValue;
+                samples.Clear();
                 foreach (var c in chunks)
                 {
                     it.Reset(c.Data);
@@ -134,19 +135,14 @@ internal static class DiskDensity
                     while (it.Next())
                     {
                         values.Add(it.VBits);
-                        if (prev != long.MinValue)
-                        {
-                            long delta = it.T - prev;
-                            if (prevDelta != long.MinValue && delta != prevDelta) irregular++;
-                            prevDelta = delta;
-                        }
-                        prev = it.T;
+                        samples.Add(new Sample(it.T, it.V));
                     }
                     var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values);
                     var windows = new XorWindow[span.Length];
                     valueBits += XorWindowPlanner.PlanLikePrometheus(span, windows);
                     bestBits += XorWindowPlanner.Plan(span, windows);
                 }
+                irregular += ChunkLengths.Irregular(samples);
             }
             return new Scan(irregular, valueBits, bestBits);
         }

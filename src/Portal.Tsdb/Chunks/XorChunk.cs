@@ -153,13 +153,8 @@ public sealed class XorChunk
         int leading = BitOperations.LeadingZeroCount(delta);
         int trailing = BitOperations.TrailingZeroCount(delta);
         if (leading >= 32) leading = 31;
-        if (_leading != 0xff && leading >= _leading && trailing >= _trailing)
-        {
-            WriteBits(0b10, 2);
-            WriteBits(delta >> _trailing, 64 - _leading - _trailing);
-            return;
-        }
-        OpenWindow(delta, leading, trailing);
+        if (_leading != 0xff && leading >= _leading && trailing >= _trailing) WriteInWindow(delta);
+        else OpenWindow(delta, leading, trailing);
     }
 
     private void WriteVDelta(ulong v, XorWindow window)
@@ -168,15 +163,19 @@ public sealed class XorChunk
         if (delta == 0) { WriteBits(0, 1); return; }
         if (Math.Min(BitOperations.LeadingZeroCount(delta), 31) < window.Leading || BitOperations.TrailingZeroCount(delta) < window.Trailing)
             throw new ArgumentException($"window {window} does not hold the XOR {delta:x16}", nameof(window));
-        if (window.Leading == _leading && window.Trailing == _trailing)
-        {
-            WriteBits(0b10, 2);
-            WriteBits(delta >> _trailing, 64 - _leading - _trailing);
-            return;
-        }
-        OpenWindow(delta, window.Leading, window.Trailing);
+        if (window.Leading == _leading && window.Trailing == _trailing) WriteInWindow(delta);
+        else OpenWindow(delta, window.Leading, window.Trailing);
     }
 
+    /// <summary>'10' and the XOR's bits in the current window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteInWindow(ulong delta)
+    {
+        WriteBits(0b10, 2);
+        WriteBits(delta >> _trailing, 64 - _leading - _trailing);
+    }
+
+    /// <summary>'11', the new window's leading zeros and width, and the XOR's bits in it; the window becomes current.</summary>
     private void OpenWindow(ulong delta, int leading, int trailing)
     {
         _leading = (byte)leading;
